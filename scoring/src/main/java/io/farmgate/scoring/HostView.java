@@ -1,0 +1,45 @@
+package io.farmgate.scoring;
+
+/**
+ * One host as a {@link FarmSnapshot} sees it: the last report, the operator state, what the
+ * receiver observed of it, and the verdict.
+ *
+ * @param firstSeenMillis   receiver time this host was first seen in its current stay
+ * @param lastChangedMillis receiver time its sequence number last moved (freshness)
+ * @param activeSinceMillis receiver time it last became eligible after being away, drained or
+ *                          stale (slow start counts from here)
+ * @param score             load score from the report alone (see {@link ScoreFormula})
+ * @param slowStartFactor   share factor in (0, 1]; below 1 while ramping up
+ */
+public record HostView(
+        HostReport report,
+        OperatorState operator,
+        long firstSeenMillis,
+        long lastChangedMillis,
+        long activeSinceMillis,
+        double score,
+        double slowStartFactor,
+        Eligibility eligibility) {
+
+    public String id() {
+        return report.hostId();
+    }
+
+    /** Milliseconds since this host's heartbeat last moved, on the receiver's clock. */
+    public long heartbeatAgeMillis(long nowMillis) {
+        return Math.max(0L, nowMillis - lastChangedMillis);
+    }
+
+    public boolean inSlowStart() {
+        return slowStartFactor < 1.0;
+    }
+
+    public boolean fresh() {
+        return eligibility != Eligibility.STALE;
+    }
+
+    /** Weight after the operator's multiplier. */
+    public double effectiveWeight() {
+        return report.weight() * operator.weight();
+    }
+}
