@@ -1,0 +1,240 @@
+package io.farmgate.gateway;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.farmgate.scoring.FarmSnapshot;
+import io.farmgate.scoring.HostView;
+import io.farmgate.scoring.SlowStart;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The operator API on the admin listener. Every {@code /v1/} call needs the bearer token; a wrong
+ * or missing one gets 401 before any handler runs, so it changes nothing. Writes go to the stored
+ * operator state ({@link HostControl}); the gateway sees them at its next snapshot refresh.
+ */
+final class AdminApi {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AdminApi.class);
+    /** Most hosts one scale-down may drain. */
+    static final int MAX_SCALE_DOWN = 10_000;
+
+    private final byte[] expectedAuthorization;
+    private final Supplier<FarmSnapshot> snapshots;
+    private final HostControl control;
+    private final GatewayConfig config;
+    private final GatewayMetrics metrics;
+    private final Clock clock;
+    private final ObjectMapper json;
+
+    AdminApi(GatewayConfig config, Supplier<FarmSnapshot> snapshots, HostControl control, GatewayMetrics metrics,
+             Clock clock, ObjectMapper json) {
+        this.expectedAuthorization = ("Bearer " + config.adminToken()).getBytes(StandardCharsets.UTF_8);
+        this.snapshots = snapshots;
+        this.control = control;
+        this.config = config;
+        this.metrics = metrics;
+        this.clock = clock;
+        this.json = json;
+    }
+
+    /** Thrown by the auth check; mapped to 401. */
+    static final class Unauthorized extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Unauthorized() {
+            super("unauthorized", null, false, false);
+        }
+    }
+
+    /** Thrown for bad requests; mapped to 4xx with the message. */
+    static final class Rejected extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final int status;
+
+        Rejected(int status, String message) {
+            super(message, null, false, false);
+            this.status = status;
+        }
+    }
+
+    void routes(RoutesConfig routes) {
+        routes.before("/v1/*", this::authorize);
+        routes.get("/v1/hosts", this::hosts);
+        routes.post("/v1/hosts/{id}/drain", ctx -> drain(ctx, true));
+        routes.post("/v1/hosts/{id}/undrain", ctx -> drain(ctx, false));
+        routes.post("/v1/hosts/{id}/shed", this::shed);
+        routes.post("/v1/scale-down", this::scaleDown);
+        routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
+        routes.get("/healthz", ctx -> ctx.contentType("text/plain").result("ok\n"));
+        routes.get("/readyz", ctx -> Health.readyz(ctx, snapshots.get(), clock.millis(), config, json));
+        routes.exception(Unauthorized.class, (e, ctx) -> {
+            ctx.header("WWW-Authenticate", "Bearer realm=\"farmgate\"");
+            reply(ctx, 401, Map.of("error", "missing or wrong bearer token"));
+        });
+        routes.exception(Rejected.class, (e, ctx) -> reply(ctx, e.status, Map.of("error", e.getMessage())));
+        routes.exception(Exception.class, (e, ctx) -> {
+            // The registry is the usual cause; nothing was claimed, so the operator may retry.
+            LOG.warn("admin {} {} failed", ctx.method(), ctx.path(), e);
+            reply(ctx, 503, Map.of("error", "could not store the change: " + e.getClass().getSimpleName()));
+        });
+    }
+
+    private void authorize(Context ctx) {
+        String presented = ctx.header("Authorization");
+        byte[] given = presented == null ? new byte[0] : presented.getBytes(StandardCharsets.UTF_8);
+        // Constant time in the token's content, so timing does not reveal how much of it was right.
+        if (!MessageDigest.isEqual(given, expectedAuthorization)) {
+            throw new Unauthorized();
+        }
+    }
+
+    private void hosts(Context ctx) {
+        FarmSnapshot s = snapshots.get();
+        long now = clock.millis();
+        Map<String, Integer> eligibleIndex = new LinkedHashMap<>();
+        for (int i = 0; i < s.eligibleCount(); i++) {
+            eligibleIndex.put(s.eligible(i).id(), i);
+        }
+        List<Map<String, Object>> hosts = new ArrayList<>();
+        for (HostView h : s.hosts()) {
+            hosts.add(describe(s, h, eligibleIndex.get(h.id()), now));
+        }
+        Readiness r = Readiness.of(s, now, config.snapshotFreshMillis(), config.snapshotMaxStaleMillis());
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("hosts", hosts);
+        body.put("snapshot", Map.of("status", r.status(), "ageMillis", r.ageMillis()));
+        reply(ctx, 200, body);
+    }
+
+    private static Map<String, Object> describe(FarmSnapshot s, HostView h, Integer eligibleIndex, long now) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", h.id());
+        m.put("url", h.report().url());
+        m.put("address", h.report().address());
+        m.put("zone", h.report().zone());
+        boolean draining = h.operator().draining() || h.report().state() == io.farmgate.scoring.HostState.DRAINING;
+        m.put("state", draining ? "draining" : "active");
+        m.put("eligibility", h.eligibility().name().toLowerCase(Locale.ROOT));
+        m.put("eligible", h.eligibility().eligible());
+        m.put("connections", h.report().connections());
+        m.put("capacity", h.report().capacity());
+        m.put("cpu", h.report().cpu());
+        m.put("score", h.score());
+        m.put("effectiveScore", eligibleIndex == null ? null : s.effectiveScore(eligibleIndex));
+        m.put("pendingAssignments", eligibleIndex == null ? 0L : s.pendingAssignments(eligibleIndex));
+        m.put("weight", h.effectiveWeight());
+        m.put("targetConnections", h.operator().hasTarget() ? h.operator().targetConnections() : null);
+        m.put("heartbeatAgeMillis", h.heartbeatAgeMillis(now));
+        SlowStart ramp = s.policy().slowStart();
+        double progress = ramp.windowMillis() == 0 ? 1.0
+                : Math.min(1.0, Math.max(0.0, (double) (now - h.activeSinceMillis()) / ramp.windowMillis()));
+        Map<String, Object> slowStart = new LinkedHashMap<>();
+        slowStart.put("active", h.inSlowStart());
+        slowStart.put("factor", h.slowStartFactor());
+        slowStart.put("progress", h.eligibility().eligible() ? progress : 0.0);
+        m.put("slowStart", slowStart);
+        m.put("empty", draining && h.report().connections() == 0);
+        return m;
+    }
+
+    private void drain(Context ctx, boolean draining) {
+        HostView h = knownHost(ctx);
+        control.setDraining(h.id(), draining);
+        LOG.info("operator {} host {}", draining ? "drained" : "undrained", h.id());
+        reply(ctx, 200, Map.of("id", h.id(), "state", draining ? "draining" : "active"));
+    }
+
+    private void shed(Context ctx) {
+        HostView h = knownHost(ctx);
+        int count = count(ctx, Integer.MAX_VALUE);
+        int target = Math.max(0, h.report().connections() - count);
+        control.setTargetConnections(h.id(), target);
+        LOG.info("operator asked host {} to shed {} (target {})", h.id(), count, target);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("id", h.id());
+        body.put("connections", h.report().connections());
+        body.put("targetConnections", target);
+        reply(ctx, 200, body);
+    }
+
+    private void scaleDown(Context ctx) {
+        int count = count(ctx, MAX_SCALE_DOWN);
+        List<String> chosen = cheapest(snapshots.get(), count);
+        List<String> drained = new ArrayList<>();
+        for (String id : chosen) {
+            control.setDraining(id, true);
+            drained.add(id);
+        }
+        LOG.info("operator scale-down of {}: draining {}", count, drained);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("requested", count);
+        body.put("draining", drained);
+        reply(ctx, 200, body);
+    }
+
+    /**
+     * The hosts a scale-down drains: not already draining, fewest connections first (least churn),
+     * ties to the newest host (it has the least warm state), then by id so the choice is stable.
+     */
+    static List<String> cheapest(FarmSnapshot s, int count) {
+        return s.hosts().stream()
+                .filter(h -> !h.operator().draining() && h.report().state() != io.farmgate.scoring.HostState.DRAINING)
+                .sorted(Comparator.comparingInt((HostView h) -> h.report().connections())
+                        .thenComparing(Comparator.comparingLong(HostView::firstSeenMillis).reversed())
+                        .thenComparing(HostView::id))
+                .limit(count)
+                .map(HostView::id)
+                .toList();
+    }
+
+    private HostView knownHost(Context ctx) {
+        String id = ctx.pathParam("id");
+        HostView h = snapshots.get().host(id);
+        if (h == null) {
+            throw new Rejected(404, "unknown host");
+        }
+        return h;
+    }
+
+    /** The positive integer {@code count} of the JSON body, at most {@code max}. */
+    private int count(Context ctx, int max) {
+        JsonNode body;
+        try {
+            body = json.readTree(ctx.body());
+        } catch (JsonProcessingException e) {
+            throw new Rejected(400, "body: not JSON (expected: {\"count\": N})");
+        }
+        JsonNode count = body == null ? null : body.get("count");
+        if (count == null || !count.canConvertToInt() || !count.isIntegralNumber()) {
+            throw new Rejected(400, "count: missing or not an integer (expected: {\"count\": N} with N >= 1)");
+        }
+        int n = count.intValue();
+        if (n < 1 || n > max) {
+            throw new Rejected(400, "count: " + n + " (expected: in [1, " + max + "])");
+        }
+        return n;
+    }
+
+    private void reply(Context ctx, int status, Object body) {
+        try {
+            ctx.status(status).header("Cache-Control", "no-store").contentType("application/json")
+                    .result(json.writeValueAsString(body));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write JSON", e);
+        }
+    }
+}

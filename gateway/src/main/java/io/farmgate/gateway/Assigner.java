@@ -1,0 +1,64 @@
+package io.farmgate.gateway;
+
+import io.farmgate.scoring.FarmSnapshot;
+import io.farmgate.scoring.HostView;
+import io.farmgate.scoring.KeyHash;
+import io.farmgate.scoring.pick.BoundedLoadRendezvousPicker;
+import io.farmgate.scoring.pick.Picker;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Chooses the host for one new client from the in-memory snapshot (never the registry) and counts
+ * the assignment, so the next picks see this client before the host's next heartbeat does.
+ */
+final class Assigner {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Assigner.class);
+
+    private final Supplier<FarmSnapshot> snapshots;
+    private final Picker keyless;
+    private final Picker keyed;
+    private final GatewayMetrics metrics;
+
+    Assigner(Supplier<FarmSnapshot> snapshots, Picker keyless, double affinityEpsilon, GatewayMetrics metrics) {
+        this.snapshots = snapshots;
+        this.keyless = keyless;
+        this.keyed = new BoundedLoadRendezvousPicker(affinityEpsilon, keyless);
+        this.metrics = metrics;
+    }
+
+    /** A host and where to send the client. */
+    record Assignment(HostView host, HostUrl url) {
+        String hostId() {
+            return host.id();
+        }
+    }
+
+    /**
+     * The host for a new client, or null when no host is eligible.
+     *
+     * @param clientKey affinity key, or null for none
+     */
+    Assignment assign(String clientKey) {
+        FarmSnapshot snapshot = snapshots.get();
+        int i = clientKey == null ? keyless.pick(snapshot) : keyed.pick(snapshot, KeyHash.of(clientKey));
+        if (i == Picker.NO_HOST) {
+            metrics.noHost();
+            return null;
+        }
+        HostView host = snapshot.eligible(i);
+        Optional<HostUrl> url = HostUrl.of(host.report().url());
+        if (url.isEmpty()) {
+            // An agent advertised a URL no client can be sent to; refuse rather than emit it.
+            metrics.badHostUrl();
+            LOG.warn("host {} advertises an unusable url; answering 503", host.id());
+            return null;
+        }
+        snapshot.recordAssignment(i, 1);
+        metrics.picked(host.id());
+        return new Assignment(host, url.get());
+    }
+}

@@ -1,0 +1,124 @@
+package io.farmgate.gateway;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.farmgate.scoring.FarmSnapshot;
+import io.javalin.Javalin;
+import java.time.Clock;
+import java.util.Objects;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running gateway: the public listener (307 redirects, {@code /v1/assign}, probes; plain and
+ * optionally TLS) and the admin listener (operator API, metrics). Picks come from
+ * {@code snapshots}, which must answer at once from memory; the registry refreshes it elsewhere.
+ */
+public final class Gateway implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
+
+    private final Javalin publicApp;
+    private final Javalin adminApp;
+    private final Listeners publicListeners;
+    private final Listeners adminListeners;
+    private final int plainIndex;
+    private final int tlsIndex;
+    private final int adminIndex;
+    private final GatewayMetrics metrics;
+
+    private Gateway(GatewayConfig config, Supplier<FarmSnapshot> snapshots, LongSupplier registryErrors,
+                    HostControl control, Clock clock, RandomGenerator random) {
+        ObjectMapper json = new ObjectMapper();
+        this.metrics = new GatewayMetrics(snapshots, clock, registryErrors);
+        Assigner assigner = new Assigner(snapshots, config.picker().create(random), config.affinityEpsilon(), metrics);
+        AssignmentTokens tokens = new AssignmentTokens(config.tokenSecret(), config.tokenTtlSeconds(), clock);
+        ClientAddress clientAddress = new ClientAddress(config.trustedProxies());
+        RedirectHandler redirects = new RedirectHandler(assigner, tokens, clientAddress, config.affinityByAddress(),
+                config.retryAfterSeconds(), metrics);
+        PublicApi publicApi = new PublicApi(assigner, tokens, clientAddress, config, snapshots, clock, metrics, json);
+        AdminApi adminApi = new AdminApi(config, snapshots, control, metrics, clock, json);
+        PemKeyStore.Loaded keys = config.tls() == null ? null
+                : PemKeyStore.load(config.tls().certificatePem(), config.tls().privateKeyPem());
+
+        this.publicListeners = new Listeners();
+        int[] indexes = new int[2];
+        this.publicApp = Javalin.create(cfg -> {
+            Listeners.quiet(cfg, config.maxRequestHeaderBytes());
+            cfg.jetty.modifyServer(server -> server.insertHandler(redirects));
+            indexes[0] = publicListeners.plain(cfg, config.listen());
+            indexes[1] = keys == null ? -1 : publicListeners.tls(cfg, config.tls().listen(), keys);
+            publicApi.routes(cfg.routes);
+        });
+        this.plainIndex = indexes[0];
+        this.tlsIndex = indexes[1];
+
+        this.adminListeners = new Listeners();
+        int[] adminIndexes = new int[1];
+        this.adminApp = Javalin.create(cfg -> {
+            Listeners.quiet(cfg, config.maxRequestHeaderBytes());
+            cfg.http.maxRequestSize = 16_384;
+            adminIndexes[0] = adminListeners.plain(cfg, config.adminListen());
+            adminApi.routes(cfg.routes);
+        });
+        this.adminIndex = adminIndexes[0];
+    }
+
+    /**
+     * Starts both listeners.
+     *
+     * @param snapshots      the current farm snapshot, answered from memory without blocking
+     * @param registryErrors failed registry reads so far, for metrics
+     * @param control        where operator decisions are stored
+     * @param random         the random source of the picker
+     */
+    public static Gateway start(GatewayConfig config, Supplier<FarmSnapshot> snapshots, LongSupplier registryErrors,
+                                HostControl control, Clock clock, RandomGenerator random) {
+        Objects.requireNonNull(config, "config");
+        Gateway g = new Gateway(config, Objects.requireNonNull(snapshots, "snapshots"),
+                Objects.requireNonNull(registryErrors, "registryErrors"), Objects.requireNonNull(control, "control"),
+                Objects.requireNonNull(clock, "clock"), Objects.requireNonNull(random, "random"));
+        try {
+            g.publicApp.start();
+            g.adminApp.start();
+        } catch (RuntimeException e) {
+            g.close();
+            throw e;
+        }
+        LOG.info("gateway listening on {} (public){} and {} (admin)", g.port(),
+                g.tlsIndex < 0 ? "" : ", " + g.tlsPort() + " (TLS)", g.adminPort());
+        return g;
+    }
+
+    /** The bound port of the public plain listener. */
+    public int port() {
+        return publicListeners.port(plainIndex);
+    }
+
+    /** The bound port of the public TLS listener, or -1 when there is none. */
+    public int tlsPort() {
+        return tlsIndex < 0 ? -1 : publicListeners.port(tlsIndex);
+    }
+
+    public int adminPort() {
+        return adminListeners.port(adminIndex);
+    }
+
+    @Override
+    public void close() {
+        RuntimeException failure = null;
+        for (Javalin app : new Javalin[] {publicApp, adminApp}) {
+            try {
+                app.stop();
+            } catch (RuntimeException e) {
+                failure = failure == null ? e : failure;
+            }
+        }
+        metrics.close();
+        if (failure != null) {
+            throw failure;
+        }
+    }
+}

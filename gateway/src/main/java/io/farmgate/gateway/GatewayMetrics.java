@@ -1,0 +1,93 @@
+package io.farmgate.gateway;
+
+import io.farmgate.scoring.FarmSnapshot;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+
+/** The gateway's meters, scraped as Prometheus text on the admin listener's {@code /metrics}. */
+final class GatewayMetrics {
+
+    /** Hosts come and go; past this many distinct ids, picks of new ones are counted untagged. */
+    private static final int MAX_HOST_TAGS = 10_000;
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final ConcurrentHashMap<String, Counter> picks = new ConcurrentHashMap<>();
+    private final Counter noHost;
+    private final Counter badHostUrl;
+    private final Counter unexpected;
+    private final Timer redirectLatency;
+    private final Timer assignLatency;
+
+    GatewayMetrics(Supplier<FarmSnapshot> snapshots, Clock clock, LongSupplier registryErrors) {
+        noHost = Counter.builder("farmgate.gateway.no.host")
+                .description("Requests answered 503 because no host was eligible").register(registry);
+        badHostUrl = Counter.builder("farmgate.gateway.bad.host.url")
+                .description("Picks refused because the host advertised an unusable URL").register(registry);
+        unexpected = Counter.builder("farmgate.gateway.unexpected.errors")
+                .description("Requests that hit a bug and were answered 503").register(registry);
+        redirectLatency = Timer.builder("farmgate.gateway.requests").tag("route", "redirect")
+                .description("Time to answer a public request").register(registry);
+        assignLatency = Timer.builder("farmgate.gateway.requests").tag("route", "assign")
+                .description("Time to answer a public request").register(registry);
+        Gauge.builder("farmgate.gateway.snapshot.age", () -> snapshots.get().builtAtMillis() == 0L
+                        ? Double.NaN : snapshots.get().ageMillis(clock.millis()) / 1000.0)
+                .baseUnit("seconds").description("Age of the farm snapshot picks are made from")
+                .strongReference(true).register(registry);
+        Gauge.builder("farmgate.gateway.snapshot.stale", () -> snapshots.get().stale() ? 1.0 : 0.0)
+                .description("1 while the registry cannot be read and picks use the last good snapshot")
+                .strongReference(true).register(registry);
+        Gauge.builder("farmgate.gateway.eligible.hosts", () -> snapshots.get().eligibleCount())
+                .description("Hosts taking new clients in the current snapshot")
+                .strongReference(true).register(registry);
+        FunctionCounter.builder("farmgate.registry.errors", registryErrors, LongSupplier::getAsLong)
+                .description("Failed reads of the registry").register(registry);
+    }
+
+    void picked(String hostId) {
+        Counter c = picks.get(hostId);
+        if (c == null) {
+            String tag = picks.size() < MAX_HOST_TAGS ? hostId : "other";
+            c = picks.computeIfAbsent(hostId, id -> Counter.builder("farmgate.gateway.picks").tag("host", tag)
+                    .description("Clients sent to each host").register(registry));
+        }
+        c.increment();
+    }
+
+    void noHost() {
+        noHost.increment();
+    }
+
+    void badHostUrl() {
+        badHostUrl.increment();
+    }
+
+    void unexpected() {
+        unexpected.increment();
+    }
+
+    void redirectNanos(long nanos) {
+        redirectLatency.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    void assignNanos(long nanos) {
+        assignLatency.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** Prometheus text exposition of every meter. */
+    String scrape() {
+        return registry.scrape();
+    }
+
+    void close() {
+        registry.close();
+    }
+}

@@ -1,0 +1,26 @@
+package io.farmgate.gateway;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.farmgate.scoring.FarmSnapshot;
+import io.javalin.http.Context;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** The {@code /readyz} answer, the same on the public and the admin listener. */
+final class Health {
+
+    private Health() {
+    }
+
+    static void readyz(Context ctx, FarmSnapshot snapshot, long nowMillis, GatewayConfig config, ObjectMapper json)
+            throws Exception {
+        Readiness r = Readiness.of(snapshot, nowMillis, config.snapshotFreshMillis(), config.snapshotMaxStaleMillis());
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", r.status());
+        body.put("snapshotAgeMillis", r.ageMillis());
+        body.put("eligibleHosts", r.eligibleHosts());
+        body.put("knownHosts", r.knownHosts());
+        ctx.status(r.httpStatus()).header("Cache-Control", "no-store")
+                .contentType("application/json").result(json.writeValueAsString(body));
+    }
+}

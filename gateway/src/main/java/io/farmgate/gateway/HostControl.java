@@ -1,0 +1,15 @@
+package io.farmgate.gateway;
+
+/**
+ * Where the admin API stores operator decisions so agents reconcile toward them (level-triggered);
+ * in production the registry's operator store. Implementations throw on a failed write, and the
+ * admin API answers 503 without claiming the change.
+ */
+public interface HostControl {
+
+    /** Marks the host draining (no new clients; its agent closes its clients over the drain period) or active again. */
+    void setDraining(String hostId, boolean draining);
+
+    /** Asks the host to shed down to {@code targetConnections} and take no new clients until below it. */
+    void setTargetConnections(String hostId, int targetConnections);
+}

@@ -1,0 +1,77 @@
+package io.farmgate.gateway;
+
+import io.javalin.config.JavalinConfig;
+import java.util.ArrayList;
+import java.util.List;
+import org.eclipse.jetty.http.HttpVersion;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
+
+/** Jetty connectors for a Javalin app, remembered so the bound ports can be read after start. */
+final class Listeners {
+
+    private final List<ServerConnector> connectors = new ArrayList<>();
+
+    /** Common Javalin settings of both listeners: quiet start, bounded request heads, no version header. */
+    static void quiet(JavalinConfig cfg, int maxRequestHeaderBytes) {
+        cfg.startup.showJavalinBanner = false;
+        cfg.startup.startupWatcherEnabled = false;
+        cfg.startup.showOldJavalinVersionWarning = false;
+        cfg.jetty.modifyHttpConfiguration(http -> {
+            http.setRequestHeaderSize(maxRequestHeaderBytes);
+            http.setSendServerVersion(false);
+            http.setSendXPoweredBy(false);
+        });
+    }
+
+    /** A plain HTTP/1.1 connector; returns its index for {@link #port}. */
+    int plain(JavalinConfig cfg, ListenAddress address) {
+        int index = connectors.size();
+        connectors.add(null);
+        cfg.jetty.addConnector((server, http) -> remember(index, connector(server, address,
+                new HttpConnectionFactory(http))));
+        return index;
+    }
+
+    /** A TLS connector with the given certificate and key; returns its index for {@link #port}. */
+    int tls(JavalinConfig cfg, ListenAddress address, PemKeyStore.Loaded keys) {
+        int index = connectors.size();
+        connectors.add(null);
+        cfg.jetty.addConnector((server, http) -> {
+            SslContextFactory.Server ssl = new SslContextFactory.Server();
+            ssl.setKeyStore(keys.keyStore());
+            ssl.setKeyStorePassword(new String(keys.password()));
+            HttpConfiguration https = new HttpConfiguration(http);
+            SecureRequestCustomizer secure = new SecureRequestCustomizer();
+            // One certificate serves every name; clients that connect by IP send no SNI.
+            secure.setSniHostCheck(false);
+            https.addCustomizer(secure);
+            return remember(index, connector(server, address,
+                    new SslConnectionFactory(ssl, HttpVersion.HTTP_1_1.asString()), new HttpConnectionFactory(https)));
+        });
+        return index;
+    }
+
+    private static ServerConnector connector(Server server, ListenAddress address,
+                                             org.eclipse.jetty.server.ConnectionFactory... factories) {
+        ServerConnector c = new ServerConnector(server, factories);
+        c.setHost(address.host());
+        c.setPort(address.port());
+        return c;
+    }
+
+    private synchronized ServerConnector remember(int index, ServerConnector c) {
+        connectors.set(index, c);
+        return c;
+    }
+
+    /** The port connector {@code index} is bound to, after start. */
+    synchronized int port(int index) {
+        return connectors.get(index).getLocalPort();
+    }
+}
