@@ -175,10 +175,22 @@ final class AdminApi {
         int count = count(ctx, MAX_SCALE_DOWN);
         List<String> chosen = cheapest(snapshots.get(), count);
         List<String> drained = new ArrayList<>();
-        for (String id : chosen) {
-            control.setDraining(id, true);
-            drained.add(id);
+        try {
+            for (String id : chosen) {
+                control.setDraining(id, true);
+                drained.add(id);
+            }
+        } catch (RuntimeException e) {
+            // Say which hosts were drained before the failure: those changes are stored.
+            LOG.warn("scale-down of {} stopped after draining {}", count, drained, e);
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("error", "could not store the change: " + e.getClass().getSimpleName());
+            body.put("requested", count);
+            body.put("draining", drained);
+            reply(ctx, 503, body);
+            return;
         }
+        control.scaledDown(count, drained);
         LOG.info("operator scale-down of {}: draining {}", count, drained);
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("requested", count);

@@ -12,4 +12,8 @@ public interface HostControl {
 
     /** Asks the host to shed down to {@code targetConnections} and take no new clients until below it. */
     void setTargetConnections(String hostId, int targetConnections);
+
+    /** Notes a finished scale-down (the hosts are already draining); for the event log. */
+    default void scaledDown(int requested, java.util.List<String> hostIds) {
+    }
 }
