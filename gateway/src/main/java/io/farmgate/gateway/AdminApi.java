@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.farmgate.scoring.FarmSnapshot;
+import io.farmgate.scoring.HostState;
 import io.farmgate.scoring.HostView;
 import io.farmgate.scoring.SlowStart;
 import io.javalin.config.RoutesConfig;
@@ -126,7 +127,7 @@ final class AdminApi {
         m.put("url", h.report().url());
         m.put("address", h.report().address());
         m.put("zone", h.report().zone());
-        boolean draining = h.operator().draining() || h.report().state() == io.farmgate.scoring.HostState.DRAINING;
+        boolean draining = h.operator().draining() || h.report().state() == HostState.DRAINING;
         m.put("state", draining ? "draining" : "active");
         m.put("eligibility", h.eligibility().name().toLowerCase(Locale.ROOT));
         m.put("eligible", h.eligibility().eligible());
@@ -204,7 +205,7 @@ final class AdminApi {
      */
     static List<String> cheapest(FarmSnapshot s, int count) {
         return s.hosts().stream()
-                .filter(h -> !h.operator().draining() && h.report().state() != io.farmgate.scoring.HostState.DRAINING)
+                .filter(h -> !h.operator().draining() && h.report().state() != HostState.DRAINING)
                 .sorted(Comparator.comparingInt((HostView h) -> h.report().connections())
                         .thenComparing(Comparator.comparingLong(HostView::firstSeenMillis).reversed())
                         .thenComparing(HostView::id))

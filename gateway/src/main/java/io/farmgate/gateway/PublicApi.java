@@ -9,12 +9,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The public listener's JSON side: {@code GET /v1/assign} for browsers (their WebSocket does not
  * follow redirects), with CORS for the configured origins, and the health probes.
  */
 final class PublicApi {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PublicApi.class);
 
     /** Longest {@code path} a client may ask {@code /v1/assign} to append. */
     static final int MAX_PATH_LENGTH = 2048;
@@ -49,6 +53,13 @@ final class PublicApi {
         routes.options("/v1/assign", this::preflight);
         routes.get("/healthz", ctx -> ctx.contentType("text/plain").result("ok\n"));
         routes.get("/readyz", ctx -> Health.readyz(ctx, snapshots.get(), clock.millis(), config, json));
+        routes.exception(Exception.class, (e, ctx) -> {
+            // Never a 500 on the public side: a bug answers "try again" and is counted and logged.
+            metrics.unexpected();
+            LOG.error("public {} {} failed", ctx.method(), ctx.path(), e);
+            ctx.header("Retry-After", Integer.toString(config.retryAfterSeconds()));
+            ctx.status(503).contentType("application/json").result("{\"error\":\"temporarily unavailable\"}");
+        });
     }
 
     private void assign(Context ctx) throws Exception {

@@ -3,7 +3,6 @@ package io.farmgate.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.farmgate.scoring.token.AssignmentToken;
-import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -207,7 +206,18 @@ class RedirectTest {
         assertThat(gw.get("/healthz").statusCode()).isEqualTo(200);
     }
 
-    static URI location(HttpResponse<?> r) {
-        return URI.create(r.headers().firstValue("Location").orElseThrow());
+    @Test
+    void aFailingSnapshotAnswers503NotA500() {
+        gw = RunningGateway.start(() -> {
+            throw new IllegalStateException("simulated bug");
+        }, farm, b -> b);
+
+        HttpResponse<String> redirect = gw.get("/x");
+        HttpResponse<String> assign = gw.get("/v1/assign");
+
+        assertThat(redirect.statusCode()).isEqualTo(503);
+        assertThat(redirect.headers().firstValue("Retry-After")).isPresent();
+        assertThat(assign.statusCode()).isEqualTo(503);
+        assertThat(gw.adminGet("/metrics", null).body()).contains("farmgate_gateway_unexpected_errors_total 2.0");
     }
 }

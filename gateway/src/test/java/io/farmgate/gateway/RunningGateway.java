@@ -9,6 +9,7 @@ import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.SplittableRandom;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import io.farmgate.scoring.FarmSnapshot;
@@ -43,7 +44,12 @@ final class RunningGateway implements AutoCloseable {
 
     static RunningGateway start(Supplier<FarmSnapshot> snapshots, HostControl control,
                                 UnaryOperator<GatewayConfig.Builder> tweak) {
-        return new RunningGateway(Gateway.start(tweak.apply(config()).build(), snapshots, () -> 0L, control,
+        return start(snapshots, control, tweak, () -> 0L);
+    }
+
+    static RunningGateway start(Supplier<FarmSnapshot> snapshots, HostControl control,
+                                UnaryOperator<GatewayConfig.Builder> tweak, LongSupplier registryErrors) {
+        return new RunningGateway(Gateway.start(tweak.apply(config()).build(), snapshots, registryErrors, control,
                 Clock.systemUTC(), new SplittableRandom(42)));
     }
 
