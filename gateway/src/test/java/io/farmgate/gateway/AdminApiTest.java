@@ -1,9 +1,9 @@
 package io.farmgate.gateway;
 
+import static io.farmgate.gateway.RunningGateway.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.farmgate.scoring.OperatorState;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
@@ -14,7 +14,6 @@ import org.junit.jupiter.api.Test;
 
 class AdminApiTest {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String TOKEN = RunningGateway.ADMIN_TOKEN;
 
     private final TestFarm farm = new TestFarm()
@@ -32,10 +31,6 @@ class AdminApiTest {
     @AfterEach
     void stop() {
         gw.close();
-    }
-
-    private static JsonNode json(HttpResponse<String> r) throws Exception {
-        return JSON.readTree(r.body());
     }
 
     @Test

@@ -1,9 +1,9 @@
 package io.farmgate.gateway;
 
+import static io.farmgate.gateway.RunningGateway.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.farmgate.scoring.token.AssignmentToken;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -15,7 +15,6 @@ import org.junit.jupiter.api.Test;
 class AssignTest {
 
     private static final String SECRET = "a-secret-of-at-least-16-bytes";
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final TestFarm farm = new TestFarm().host("h1", "ws://10.0.0.1:9001", 0, 100);
     private RunningGateway gw;
@@ -23,10 +22,6 @@ class AssignTest {
     @AfterEach
     void stop() {
         gw.close();
-    }
-
-    private static JsonNode json(HttpResponse<String> r) throws Exception {
-        return JSON.readTree(r.body());
     }
 
     @Test

@@ -1,5 +1,7 @@
 package io.farmgate.gateway;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -18,6 +20,7 @@ import io.farmgate.scoring.FarmSnapshot;
 final class RunningGateway implements AutoCloseable {
 
     static final String ADMIN_TOKEN = "admin-token-for-tests-0123";
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     final Gateway gateway;
     final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
@@ -95,6 +98,11 @@ final class RunningGateway implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    /** The response body as JSON. */
+    static JsonNode json(HttpResponse<String> r) throws IOException {
+        return JSON.readTree(r.body());
     }
 
     @Override
