@@ -68,22 +68,25 @@ class BoundedLoadRendezvousPickerTest {
 
     @Test
     void keyMovesWhenItsHostIsAboveTheLoadBound() {
-        FarmSnapshot even = firstSnapshot(equalHosts(5, 100));
-        String home = hostFor(picker(), even, key(7));
         // Its home at 200 against four at 100: mean 120, bound 1.25 x 120 = 150.
-        FarmSnapshot hot = firstSnapshot(withConnections(equalHosts(5, 100), home, 200));
-
-        assertThat(hostFor(picker(), hot, key(7))).isNotEqualTo(home);
+        assertThat(hostOfKeyWhenItsHomeHas(200)).isNotEqualTo(homeOfKey());
     }
 
     @Test
     void keyStaysWhileItsHostIsWithinTheLoadBound() {
-        FarmSnapshot even = firstSnapshot(equalHosts(5, 100));
-        String home = hostFor(picker(), even, key(7));
-        // Its home at 140 against four at 100: mean 108, bound 135 -> 140 is over; 130 is not.
-        FarmSnapshot warm = firstSnapshot(withConnections(equalHosts(5, 100), home, 130));
+        // Its home at 130 against four at 100: mean 106, bound 1.25 x 106 = 132.5.
+        assertThat(hostOfKeyWhenItsHomeHas(130)).isEqualTo(homeOfKey());
+    }
 
-        assertThat(hostFor(picker(), warm, key(7))).isEqualTo(home);
+    /** Where client key 7 goes among five equal hosts. */
+    private static String homeOfKey() {
+        return hostFor(picker(), firstSnapshot(equalHosts(5, 100)), key(7));
+    }
+
+    /** Where client key 7 goes when its home has {@code connections} and the four others 100. */
+    private static String hostOfKeyWhenItsHomeHas(int connections) {
+        FarmSnapshot s = firstSnapshot(withConnections(equalHosts(5, 100), homeOfKey(), connections));
+        return hostFor(picker(), s, key(7));
     }
 
     @Test
