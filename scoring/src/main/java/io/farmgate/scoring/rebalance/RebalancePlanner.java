@@ -31,6 +31,11 @@ import java.util.Objects;
  *       farm-wide cap is shared out to the hosts in order of excess score, highest first (ties
  *       by host id), each taking what it wants until the cap is spent.</li>
  * </ol>
+ *
+ * <p>The planner knows nothing of orders still being carried out: a host that has not yet shed
+ * looks just as overloaded next period. Apply an order as a connection target
+ * ({@code connections - count}, see {@code OperatorState#targetConnections}) rather than as a count
+ * to add up, and re-planning from the same heartbeat reproduces the target instead of compounding it.
  */
 public final class RebalancePlanner {
 

@@ -114,6 +114,15 @@ class RebalancePlannerTest {
         assertThat(plan(s, UNCAPPED).verdict()).isEqualTo(Verdict.BALANCED);
     }
 
+    @Test
+    void hostOfDoubleWeightCarryingDoubleTheClientsIsNotOverloaded() {
+        FarmSnapshot s = FarmSnapshot.initial(SnapshotPolicy.DEFAULT).next(
+                List.of(report("a", 600), report("b", 300), report("c", 300)),
+                Map.of("a", OperatorState.DEFAULT.withWeight(2.0, 0L)), T0);
+
+        assertThat(plan(s, UNCAPPED).verdict()).isEqualTo(Verdict.BALANCED);
+    }
+
     // ---- caps ----
 
     @Test
