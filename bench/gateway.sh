@@ -3,8 +3,8 @@
 #
 # Both servers are pinned to one core and wrk to another, so neither competes with the load
 # generator; each is measured with keep-alive and with `Connection: close`. Prints requests/s,
-# p99 latency, errors and the ratio gateway/nginx. Not a test: run it by hand, record results in
-# docs/benchmarks.md.
+# p99 latency, errors and the ratio gateway/nginx (also written to bench/results/gateway.txt).
+# Not a test: run it by hand, record results in docs/benchmarks.md.
 #
 #   bench/gateway.sh                 # 20 s per run, 50 connections
 #   DURATION=30 CONNECTIONS=100 bench/gateway.sh
@@ -104,6 +104,9 @@ echo "warming up the gateway's JIT for ${WARMUP}s ..."
 taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d"${WARMUP}s" "http://127.0.0.1:$GATEWAY_PORT/chat?room=1" >/dev/null
 taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d"$((WARMUP / 3 + 1))s" -H "Connection: close" "http://127.0.0.1:$GATEWAY_PORT/chat?room=1" >/dev/null
 
+mkdir -p bench/results
+exec > >(tee bench/results/gateway.txt)
+echo "# bench/gateway.sh $(date -u +%Y-%m-%dT%H:%MZ), load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 printf '\n%-12s %-22s %12s %10s %8s\n' server mode "requests/s" "p99 ms" errors
 declare -A RPS
 for mode in keep-alive close; do
