@@ -219,9 +219,9 @@ final class SimulateCommand implements Callable<Integer> {
 
     private static String describe(SimulationConfig c) {
         String capacities = c.hostCapacities().isEmpty() ? "capacity " + c.capacity()
-                : "capacities " + c.hostCapacities();
+                : "capacities " + runs(c.hostCapacities());
         String costs = c.hostCpuCosts().isEmpty() ? "cpu/connection " + plain(c.cpuCostPerConnection())
-                : "cpu/connection " + c.hostCpuCosts();
+                : "cpu/connection " + runs(c.hostCpuCosts());
         SnapshotPolicy p = c.policy();
         String slowStart = p.slowStart().windowMillis() == 0 ? "off"
                 : DurationText.format(p.slowStart().windowMillis()) + " from " + p.slowStart().floor();
@@ -236,6 +236,24 @@ final class SimulateCommand implements Callable<Integer> {
                 DurationText.format(c.durationSeconds() * 1_000L), DurationText.format(c.warmupSeconds() * 1_000L),
                 c.seed(), weight(p.formula(), true), weight(p.formula(), false),
                 c.events().isEmpty() ? "none" : c.events().toString().replaceAll("[\\[\\]]", ""));
+    }
+
+    /** Per-host values with repeats folded: {@code 25000 x16, 75000 x16}. */
+    private static String runs(List<? extends Number> values) {
+        StringBuilder sb = new StringBuilder();
+        int i = 0;
+        while (i < values.size()) {
+            int j = i;
+            while (j < values.size() && values.get(j).equals(values.get(i))) {
+                j++;
+            }
+            sb.append(sb.length() == 0 ? "" : ", ").append(plain(values.get(i).doubleValue()));
+            if (j - i > 1) {
+                sb.append(" x").append(j - i);
+            }
+            i = j;
+        }
+        return sb.toString();
     }
 
     private static String weight(ScoreFormula f, boolean connections) {

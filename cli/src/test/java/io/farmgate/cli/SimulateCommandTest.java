@@ -83,6 +83,14 @@ class SimulateCommandTest {
     }
 
     @Test
+    void describesUnequalHostsCompactly() {
+        Outcome o = run(small("--picker", "random", "--host-capacities", "100,100,100,100,300,300,300,100",
+                "--host-cpu-costs", "0.01,0.01,0.01,0.01,0.01,0.01,0.01,0.005"));
+
+        assertThat(o.out()).contains("capacities 100 x4, 300 x3, 100, cpu/connection 0.01 x7, 0.005,");
+    }
+
+    @Test
     void comparesAllFivePickersByDefault() {
         Outcome o = run(small());
 

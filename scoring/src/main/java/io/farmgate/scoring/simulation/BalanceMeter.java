@@ -5,7 +5,8 @@ import java.util.Arrays;
 /**
  * Samples the farm once per heartbeat interval: the spread of utilisation (max over mean) and
  * how new clients were shared out in the interval just ended (herding, and the catch-up rate of
- * hosts that joined).
+ * hosts that joined), each host's placements taken relative to its fair share, which is its
+ * share of the farm's capacity.
  */
 final class BalanceMeter {
 
@@ -47,19 +48,22 @@ final class BalanceMeter {
             }
         }
         long total = 0;
-        for (int s = 0; s < hosts.slots() && s < placedInInterval.length; s++) {
+        long capacity = 0;
+        for (int s = 0; s < hosts.slots(); s++) {
             if (hosts.present(s)) {
-                total += placedInInterval[s];
+                total += s < placedInInterval.length ? placedInInterval[s] : 0;
+                capacity += hosts.capacity(s);
             }
         }
         if (n > 0 && total > 0) {
             boolean steady = nowMillis - intervalMillis >= warmupMillis;
-            double perHostMean = (double) total / n;
             for (int s = 0; s < hosts.slots() && s < placedInInterval.length; s++) {
                 if (!hosts.present(s)) {
                     continue;
                 }
-                double relative = placedInInterval[s] / perHostMean;
+                // A host's fair share of new clients is its share of the capacity: 1/N when all are equal.
+                double fair = (double) total * hosts.capacity(s) / capacity;
+                double relative = placedInInterval[s] / fair;
                 // Joined hosts are measured from their join, warm-up or not: their catch-up is a transient.
                 if (hosts.joinedDuringRun(s)) {
                     joinedPeak = Double.isNaN(joinedPeak) ? relative : Math.max(joinedPeak, relative);

@@ -156,8 +156,8 @@ final class SimulatedHosts {
         return (double) connections[slot] / capacity[slot];
     }
 
-    int connections(int slot) {
-        return connections[slot];
+    int capacity(int slot) {
+        return capacity[slot];
     }
 
     private static String address(int slot) {

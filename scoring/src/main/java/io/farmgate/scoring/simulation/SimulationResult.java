@@ -13,11 +13,13 @@ import java.util.OptionalLong;
  *                              loaded host's utilisation divided by the mean utilisation
  * @param maxOverMeanMax        the largest such sample
  * @param herdFactor            the largest share of one interval's placements taken by one host,
- *                              times the number of hosts: 1 is perfect, N is one host taking all.
+ *                              divided by its fair share (1/N when capacities are equal, else its
+ *                              share of the capacity): 1 is perfect, N is one host taking all.
  *                              Hosts that joined during the run are left out: their deliberate
  *                              catch-up is {@code joinedPeakRateRatio}
  * @param joinedPeakRateRatio   the highest per-interval placement rate of a joined host divided by
- *                              the per-host mean rate of that interval; empty when nobody joined
+ *                              its fair rate in that interval (the per-host mean when capacities
+ *                              are equal); empty when nobody joined
  * @param movedByRebalancing    connections the rebalancer closed; empty when no rebalancer ran
  * @param arrivals              new clients (the Poisson stream)
  * @param reconnects            clients of leaving hosts and rebalanced clients coming back

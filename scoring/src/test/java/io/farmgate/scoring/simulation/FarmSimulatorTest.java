@@ -203,4 +203,15 @@ class FarmSimulatorTest {
         assertThat(twoChoice.maxOverMeanP50()).isLessThanOrEqualTo(1.05);
         assertThat(random.maxOverMeanP50()).isGreaterThan(1.3);
     }
+
+    @Test
+    void herdFactorWeighsEachHostsShareAgainstItsCapacity() {
+        // Random sends a small host 1/8 of the clients; its fair share is 10,000 / 160,000 = 1/16.
+        SimulationConfig c = smallFarm().picker(PickerKind.RANDOM)
+                .hostCapacities(List.of(10_000, 10_000, 10_000, 10_000, 30_000, 30_000, 30_000, 30_000)).build();
+
+        SimulationResult r = new FarmSimulator(c).run();
+
+        assertThat(r.herdFactor()).as("%s", r).isGreaterThan(2.5);
+    }
 }
