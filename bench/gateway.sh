@@ -18,8 +18,8 @@ CONNECTIONS="${CONNECTIONS:-50}"
 WARMUP="${WARMUP:-15}"
 SERVER_CPU="${SERVER_CPU:-0}"
 LOAD_CPU="${LOAD_CPU:-1}"
-GATEWAY_PORT="${GATEWAY_PORT:-18080}"
-NGINX_PORT="${NGINX_PORT:-18090}"
+GATEWAY_PORT="${GATEWAY_PORT:-28080}"
+NGINX_PORT="${NGINX_PORT:-28090}"
 
 need=()
 command -v wrk >/dev/null 2>&1 || need+=(wrk)
@@ -32,6 +32,13 @@ if [ "${#need[@]}" -gt 0 ]; then
   $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}"
 fi
 NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
+
+for port in "$GATEWAY_PORT" "$((GATEWAY_PORT + 1))" "$NGINX_PORT"; do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    echo "port $port is taken by another process; set GATEWAY_PORT / NGINX_PORT" >&2
+    exit 1
+  fi
+done
 
 work="$(mktemp -d)"
 pids=()
