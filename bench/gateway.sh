@@ -6,14 +6,15 @@
 # p99 latency, errors and the ratio gateway/nginx (also written to bench/results/gateway.txt).
 # Not a test: run it by hand, record results in docs/benchmarks.md.
 #
-#   bench/gateway.sh                 # 20 s per run, 50 connections
-#   DURATION=30 CONNECTIONS=100 bench/gateway.sh
+#   bench/gateway.sh                 # 3 rounds of 10 s per server and mode, 50 connections
+#   ROUNDS=5 DURATION=20 CONNECTIONS=100 bench/gateway.sh
 #
 # Needs java and mvn; installs wrk and nginx-light with apt-get when they are missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DURATION="${DURATION:-20}"
+DURATION="${DURATION:-10}"
+ROUNDS="${ROUNDS:-3}"
 CONNECTIONS="${CONNECTIONS:-50}"
 WARMUP="${WARMUP:-15}"
 SERVER_CPU="${SERVER_CPU:-0}"
@@ -114,21 +115,42 @@ taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d"$((WARMUP / 3 + 1))s" -H "Con
 mkdir -p bench/results
 exec > >(tee bench/results/gateway.txt)
 echo "# bench/gateway.sh $(date -u +%Y-%m-%dT%H:%MZ), load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-printf '\n%-12s %-22s %12s %10s %8s\n' server mode "requests/s" "p99 ms" errors
-declare -A RPS
+# Rounds alternate the servers so that a change in the machine's background load hits both alike;
+# each figure is the median over the rounds, errors are summed.
+declare -A RPS P99 ERR
+for round in $(seq 1 "$ROUNDS"); do
+  for mode in keep-alive close; do
+    extra=()
+    [ "$mode" = close ] && extra=(-H "Connection: close")
+    for server in nginx gateway; do
+      port="$NGINX_PORT"; [ "$server" = gateway ] && port="$GATEWAY_PORT"
+      read -r rps p99 errors < <(run "http://127.0.0.1:$port/chat?room=1" "${extra[@]}")
+      RPS["$server/$mode"]+="$rps "
+      P99["$server/$mode"]+="$p99 "
+      ERR["$server/$mode"]=$(( ${ERR["$server/$mode"]:-0} + errors ))
+      echo "round $round: $server $mode $rps req/s, p99 $p99 ms, $errors errors"
+    done
+  done
+done
+
+median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{v[NR]=$1} END {print (NR % 2 ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2)}'; }
+best() { tr ' ' '\n' | grep -v '^$' | sort -g | tail -1; }
+
+# On a shared machine the best round is the one least disturbed by other work: it shows what each
+# server costs; the median shows what a run typically gets.
+printf '\n%-10s %-11s %13s %11s %13s %8s\n' server mode "median req/s" "best req/s" "median p99 ms" errors
+declare -A MED BEST
 for mode in keep-alive close; do
-  extra=()
-  [ "$mode" = close ] && extra=(-H "Connection: close")
   for server in nginx gateway; do
-    port="$NGINX_PORT"; [ "$server" = gateway ] && port="$GATEWAY_PORT"
-    read -r rps p99 errors < <(run "http://127.0.0.1:$port/chat?room=1" "${extra[@]}")
-    RPS["$server/$mode"]="$rps"
-    printf '%-12s %-22s %12s %10s %8s\n' "$server" "$mode" "$rps" "$p99" "$errors"
+    MED["$server/$mode"]="$(median <<<"${RPS[$server/$mode]}")"
+    BEST["$server/$mode"]="$(best <<<"${RPS[$server/$mode]}")"
+    printf '%-10s %-11s %13.0f %11.0f %13s %8s\n' "$server" "$mode" "${MED[$server/$mode]}" "${BEST[$server/$mode]}" \
+      "$(median <<<"${P99[$server/$mode]}")" "${ERR[$server/$mode]}"
   done
 done
 echo
 for mode in keep-alive close; do
-  awk -v g="${RPS[gateway/$mode]}" -v n="${RPS[nginx/$mode]}" -v m="$mode" \
-    'BEGIN { printf "ratio gateway/nginx %-11s %.2f\n", m, (n > 0 ? g / n : 0) }'
+  awk -v g="${MED[gateway/$mode]}" -v n="${MED[nginx/$mode]}" -v gb="${BEST[gateway/$mode]}" -v nb="${BEST[nginx/$mode]}" -v m="$mode" \
+    'BEGIN { printf "ratio gateway/nginx %-11s median %.2f, best %.2f\n", m, (n > 0 ? g / n : 0), (nb > 0 ? gb / nb : 0) }'
 done
-echo "(servers on cpu $SERVER_CPU, wrk on cpu $LOAD_CPU, $CONNECTIONS connections, ${DURATION}s per run)"
+echo "(servers on cpu $SERVER_CPU, wrk on cpu $LOAD_CPU, $CONNECTIONS connections, $ROUNDS rounds of ${DURATION}s per server and mode; load average after: $(cut -d' ' -f1-3 /proc/loadavg))"
