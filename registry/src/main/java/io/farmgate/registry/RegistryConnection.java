@@ -12,8 +12,10 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
@@ -35,7 +37,8 @@ import org.slf4j.LoggerFactory;
  * command interface standalone and cluster connections share, so it does not care which.
  *
  * <p>Opening does not touch the network: the connection is made on first use and, once made,
- * Lettuce re-establishes it by itself after an outage (retrying at most every second). While it
+ * Lettuce re-establishes it by itself after an outage, retrying at least once per heartbeat
+ * interval (and at least every second). While it
  * is down commands fail at once instead of queueing, so callers fall back to their last good
  * data quickly. One per process part; close it when done.
  */
@@ -56,11 +59,15 @@ public final class RegistryConnection implements AutoCloseable {
         this.config = config;
         this.keys = config.keys();
         Duration timeout = Duration.ofMillis(config.commandTimeoutMillis());
+        // Lettuce's default reconnect backoff grows to 30 s. Capping it at one heartbeat interval
+        // (at most 1 s) brings agents back before their hosts' keys expire and readers back within
+        // the grace they give missing hosts; jitter spreads a farm's reconnects.
+        long reconnectCapMillis = Math.max(20, Math.min(1_000, config.heartbeatIntervalMillis()));
         this.resources = DefaultClientResources.builder()
                 .ioThreadPoolSize(2)
                 .computationThreadPoolSize(2)
-                // Lettuce's default backoff grows to 30 s; after an outage we want the farm back within a second.
-                .reconnectDelay(Delay.equalJitter(Duration.ofMillis(50), Duration.ofSeconds(1), 50, TimeUnit.MILLISECONDS))
+                .reconnectDelay(Delay.equalJitter(Duration.ofMillis(10), Duration.ofMillis(reconnectCapMillis),
+                        Math.max(10, reconnectCapMillis / 16), TimeUnit.MILLISECONDS))
                 .build();
         SocketOptions socket = SocketOptions.builder().connectTimeout(timeout).keepAlive(true).build();
         TimeoutOptions timeouts = TimeoutOptions.enabled(timeout);
@@ -195,6 +202,12 @@ public final class RegistryConnection implements AutoCloseable {
             if (commands == null) {
                 if (cluster != null) {
                     StatefulRedisClusterConnection<String, String> made = cluster.connect();
+                    try {
+                        connectToFarmSlotOwner(made);
+                    } catch (RuntimeException e) {
+                        made.closeAsync();
+                        throw e;
+                    }
                     connection = made;
                     commands = made.sync();
                 } else {
@@ -206,6 +219,20 @@ public final class RegistryConnection implements AutoCloseable {
             }
             return commands;
         }
+    }
+
+    /**
+     * Lettuce connects to cluster nodes lazily and, with REJECT_COMMANDS, rejects commands for a
+     * node whose connection is still being made (lettuce#3747). All of a farm's keys live in one
+     * slot, so connecting to that slot's owner up front makes the first commands work.
+     */
+    private void connectToFarmSlotOwner(StatefulRedisClusterConnection<String, String> made) {
+        RedisClusterNode owner = made.getPartitions().getMasterBySlot(SlotHash.getSlot(keys.schema()));
+        if (owner == null) {
+            throw new RegistryException("no node of the cluster at " + config.maskedRedisUri()
+                    + " serves the slot of farm " + keys.farm());
+        }
+        made.getConnection(owner.getUri().getHost(), owner.getUri().getPort());
     }
 
     /**

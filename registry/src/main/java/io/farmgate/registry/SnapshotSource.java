@@ -191,17 +191,13 @@ public final class SnapshotSource implements AutoCloseable {
         }
     }
 
-    /** Everything one refresh needs, read in four commands. */
+    /** Everything one refresh needs, read in five commands. */
     private record RawFarm(boolean schemaPresent, List<String> ids, List<KeyValue<String, String>> heartbeats,
                            Map<String, String> operators) {
     }
 
     private RawFarm read(RedisClusterCommands<String, String> redis) {
-        String schema = redis.get(keys.schema());
-        if (schema != null && !FarmKeys.SCHEMA_VERSION.equals(schema)) {
-            throw new RegistryException("farm " + keys.farm() + " has key layout version '" + schema
-                    + "'; this reader knows " + FarmKeys.SCHEMA_VERSION);
-        }
+        boolean schemaBefore = checkSchema(redis.get(keys.schema()));
         List<String> ids = redis.zrange(keys.hosts(), 0, MAX_HOSTS);
         List<KeyValue<String, String>> heartbeats = List.of();
         if (!ids.isEmpty()) {
@@ -212,7 +208,18 @@ public final class SnapshotSource implements AutoCloseable {
             heartbeats = redis.mget(hostKeys);
         }
         Map<String, String> operators = redis.hgetall(keys.operators());
-        return new RawFarm(schema != null, ids, heartbeats, operators);
+        // Read the schema key on both sides: a wipe between the reads must not pass for hosts leaving.
+        boolean schemaAfter = checkSchema(redis.get(keys.schema()));
+        return new RawFarm(schemaBefore && schemaAfter, ids, heartbeats, operators);
+    }
+
+    /** Whether the schema key exists; throws for a layout this reader does not know. */
+    private boolean checkSchema(String schema) {
+        if (schema != null && !FarmKeys.SCHEMA_VERSION.equals(schema)) {
+            throw new RegistryException("farm " + keys.farm() + " has key layout version '" + schema
+                    + "'; this reader knows " + FarmKeys.SCHEMA_VERSION);
+        }
+        return schema != null;
     }
 
     private void apply(RawFarm raw, long now) {
