@@ -79,8 +79,9 @@ public final class RegistryConnection implements AutoCloseable {
                     .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                     .socketOptions(socket)
                     .timeoutOptions(timeouts)
+                    // Adaptive refresh (on MOVED, ASK, reconnects) is Lettuce's default since lettuce#3249;
+                    // the periodic one also catches failovers of nodes this process never talks to.
                     .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
-                            .enableAllAdaptiveRefreshTriggers()
                             .enablePeriodicRefresh(Duration.ofSeconds(30))
                             .build())
                     .build());

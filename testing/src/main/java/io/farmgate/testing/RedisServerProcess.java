@@ -41,6 +41,7 @@ public final class RedisServerProcess {
     }
 
     private final int port;
+    private final Path configFile;
     private final List<String> extraArgs;
     private final Path logFile;
     private final String password;
@@ -51,14 +52,35 @@ public final class RedisServerProcess {
      * @param extraArgs appended to the command line, e.g. {@code "--requirepass", "secret"}
      */
     public RedisServerProcess(int port, List<String> extraArgs) {
+        this(port, null, extraArgs);
+    }
+
+    private RedisServerProcess(int port, Path configFile, List<String> extraArgs) {
         if (port <= 0 || port > 65535) {
             throw new IllegalArgumentException("port: " + port + " (expected: in [1, 65535])");
         }
         this.port = port;
+        this.configFile = configFile;
         this.extraArgs = List.copyOf(extraArgs);
         this.logFile = WORK_DIR.resolve("redis-" + port + ".log");
         int i = this.extraArgs.indexOf("--requirepass");
         this.password = i >= 0 && i + 1 < this.extraArgs.size() ? this.extraArgs.get(i + 1) : null;
+    }
+
+    /**
+     * A Sentinel on {@code port} watching the master at 127.0.0.1:{@code masterPort} under
+     * {@code masterName} (quorum 1). Sentinel needs a writable config file; it is written to
+     * {@link #WORK_DIR}. Not started yet.
+     */
+    public static RedisServerProcess sentinel(int port, String masterName, int masterPort) {
+        Path config = WORK_DIR.resolve("sentinel-" + port + ".conf");
+        try {
+            Files.createDirectories(WORK_DIR);
+            Files.writeString(config, "sentinel monitor " + masterName + " " + HOST + " " + masterPort + " 1\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not write " + config, e);
+        }
+        return new RedisServerProcess(port, config, List.of("--sentinel"));
     }
 
     /**
@@ -113,6 +135,9 @@ public final class RedisServerProcess {
         }
         List<String> command = new ArrayList<>();
         command.add(executable().toString());
+        if (configFile != null) {
+            command.add(configFile.toString());  // redis-server wants the config file first
+        }
         Collections.addAll(command, "--bind", HOST, "--port", Integer.toString(port),
                 "--save", "", "--appendonly", "no", "--protected-mode", "no",
                 "--dir", WORK_DIR.toString(), "--dbfilename", "dump-" + port + ".rdb");
