@@ -42,9 +42,4 @@ final class RecordProblems {
     long count() {
         return count.get();
     }
-
-    /** Records that were broken in the last round. */
-    int currentlyBroken() {
-        return known.size();
-    }
 }
