@@ -8,10 +8,10 @@ import java.net.http.WebSocket;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -178,7 +178,7 @@ public final class FarmgateClient implements AutoCloseable {
     public ClientStats stats() {
         synchronized (lock) {
             return new ClientStats(state, sent, confirmed, unconfirmed.size(), resent, received, duplicatesDropped,
-                    malformedDropped, assignments, noHostAnswers, failedAttempts, Map.copyOf(reconnects));
+                    malformedDropped, assignments, noHostAnswers, failedAttempts, Collections.unmodifiableMap(new EnumMap<>(reconnects)));
         }
     }
 

@@ -5,10 +5,10 @@ import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.SplittableRandom;
@@ -160,7 +160,7 @@ public final class LoadGenerator {
         long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - tracker.startNanos);
         return new LoadReport(clients.size(), elapsedMillis, perHost, failed, tracker.assignments.total(), noHost,
                 failedAttempts, tracker.assignments.peak(), tracker.latency.percentileNanos(50),
-                tracker.latency.percentileNanos(99), Map.copyOf(reconnects), tracker.reconnects.peak(),
+                tracker.latency.percentileNanos(99), Collections.unmodifiableMap(reconnects), tracker.reconnects.peak(),
                 tracker.reconnects.meanOverActiveSpan(), sent, received, confirmed, pending + sender.refused.get(),
                 resent, duplicates);
     }
