@@ -95,6 +95,10 @@ public final class FakeGateway implements AutoCloseable {
                 serveResource(exchange, "/io/farmgate/client/farmgate-client.js", "text/javascript");
                 return;
             }
+            if (path.equals("/favicon.ico")) {
+                respond(exchange, 404, "text/plain", "none");
+                return;
+            }
             if (path.startsWith("/pages/")) {
                 serveResource(exchange, path, "text/html");
                 return;
