@@ -106,6 +106,7 @@ public final class FarmgateClient implements AutoCloseable {
             return t;
         });
         HttpClient http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofMillis(config.connectTimeoutMillis()))
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .build();

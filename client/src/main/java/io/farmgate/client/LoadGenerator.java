@@ -46,6 +46,7 @@ public final class LoadGenerator {
             return t;
         });
         HttpClient http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofMillis(config.clientConfig().connectTimeoutMillis()))
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .build();
@@ -55,7 +56,7 @@ public final class LoadGenerator {
         SplittableRandom seeds = new SplittableRandom(config.seed());
         List<FarmgateClient> clients = new ArrayList<>(config.clients());
         for (int i = 0; i < config.clients(); i++) {
-            clients.add(new FarmgateClient(config.clientConfig(), http, scheduler, seeds.split(), Clock.systemUTC(), tracker));
+            clients.add(new FarmgateClient(config.clientConfig(), http, scheduler, seeds.split(), Clock.systemUTC(), tracker.newListener()));
         }
         AtomicInteger started = new AtomicInteger();
         try {
@@ -212,8 +213,8 @@ public final class LoadGenerator {
         }
     }
 
-    /** Listens to every client of the run. */
-    private static final class Tracker implements ClientListener {
+    /** What the run's clients report, counted over time. */
+    private static final class Tracker {
         final long startNanos;
         final PerSecondCounts assignments;
         final PerSecondCounts reconnects;
@@ -229,17 +230,31 @@ public final class LoadGenerator {
             return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
         }
 
-        @Override
-        public void onAssigned(Assignment assignment, long latencyNanos) {
-            assignments.record(elapsedMillis());
-            latency.record(latencyNanos);
-        }
+        /**
+         * One client's listener. A reconnect is counted when it reaches the gateway (the first assignment after
+         * the close), because that is the load a drain puts on the front door.
+         */
+        ClientListener newListener() {
+            return new ClientListener() {
+                private volatile boolean reconnecting;
 
-        @Override
-        public void onDisconnected(int code, String reason, Optional<ReconnectCause> cause) {
-            if (cause.isPresent()) {
-                reconnects.record(elapsedMillis());
-            }
+                @Override
+                public void onAssigned(Assignment assignment, long latencyNanos) {
+                    // Counted when the request left, so a slow gateway's answers do not look like a herd.
+                    long askedAt = elapsedMillis() - TimeUnit.NANOSECONDS.toMillis(latencyNanos);
+                    assignments.record(askedAt);
+                    latency.record(latencyNanos);
+                    if (reconnecting) {
+                        reconnecting = false;
+                        reconnects.record(askedAt);
+                    }
+                }
+
+                @Override
+                public void onDisconnected(int code, String reason, Optional<ReconnectCause> cause) {
+                    reconnecting = cause.isPresent();
+                }
+            };
         }
     }
 }

@@ -56,7 +56,7 @@ public record LoadReport(int clients, long elapsedMillis, SortedMap<String, Inte
         line(out, "reconnects: %d (%s)", totalReconnects(), reconnects.entrySet().stream()
                 .map(e -> e.getKey().label() + " " + e.getValue()).collect(Collectors.joining(", ")));
         if (totalReconnects() > 0) {
-            line(out, "reconnect rate: peak %d/s, mean %.1f/s over the seconds with reconnects (peak/mean %.2f)",
+            line(out, "reconnects reaching the gateway: peak %d/s, mean %.1f/s from the first to the last (peak/mean %.2f)",
                     reconnectsPeakPerSecond, reconnectsMeanPerSecond, reconnectsPeakPerSecond / reconnectsMeanPerSecond);
         }
         line(out, "messages: sent %d, received %d, confirmed %d, lost %d (resent %d, duplicates dropped %d)",

@@ -180,6 +180,22 @@ public final class FakeBackend implements AutoCloseable {
         }
     }
 
+    /** Closes every connection with this code, one by one evenly over {@code spreadMillis}, as a drain does; returns at once. */
+    public Thread closeSpread(int code, long spreadMillis) {
+        List<WsContext> toClose = List.copyOf(sessions.values());
+        Thread closer = new Thread(() -> {
+            long start = System.nanoTime();
+            for (int i = 0; i < toClose.size(); i++) {
+                long dueNanos = start + spreadMillis * 1_000_000L * i / toClose.size();
+                java.util.concurrent.locks.LockSupport.parkNanos(dueNanos - System.nanoTime());
+                toClose.get(i).closeSession(code, "drain");
+            }
+        }, "fake-backend-drain");
+        closer.setDaemon(true);
+        closer.start();
+        return closer;
+    }
+
     @Override
     public void close() {
         app.stop();
