@@ -2,10 +2,7 @@ package io.farmgate.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.farmgate.client.fake.FakeBackend;
-import io.farmgate.client.fake.FakeChatRoom;
-import io.farmgate.client.fake.FakeGateway;
-import java.io.IOException;
+import io.farmgate.client.fake.FakeFarm;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Duration;
@@ -20,22 +17,18 @@ import picocli.CommandLine;
 
 class LoadgenCommandTest {
 
-    private final FakeChatRoom room = new FakeChatRoom();
-    private List<FakeBackend> backends;
-    private FakeGateway gateway;
+    private FakeFarm farm;
     private final StringWriter out = new StringWriter();
     private final StringWriter err = new StringWriter();
 
     @BeforeEach
-    void startFarm() throws IOException {
-        backends = List.of(new FakeBackend("host-1", room), new FakeBackend("host-2", room), new FakeBackend("host-3", room));
-        gateway = new FakeGateway(backends);
+    void startFarm() {
+        farm = new FakeFarm("host-1", "host-2", "host-3");
     }
 
     @AfterEach
     void stopFarm() {
-        gateway.close();
-        backends.forEach(FakeBackend::close);
+        farm.close();
     }
 
     private int farmgate(Map<String, String> env, String... args) {
@@ -48,7 +41,7 @@ class LoadgenCommandTest {
     /** A short loadgen command line; {@code overrides} are option/value pairs replacing (or, with a null value, removing) defaults. */
     private String[] loadgen(String... overrides) {
         Map<String, String> options = new LinkedHashMap<>();
-        options.put("--gateway", gateway.uri().toString());
+        options.put("--gateway", farm.gateway().uri().toString());
         options.put("--clients", "30");
         options.put("--duration", "1500ms");
         options.put("--ramp", "300ms");
@@ -84,7 +77,7 @@ class LoadgenCommandTest {
 
     @Test
     void exitsOneWhenABackendDropsMessages() {
-        backends.get(2).dropEveryNth(2);
+        farm.backend(2).dropEveryNth(2);
 
         int code = farmgate(Map.of(), loadgen());
 

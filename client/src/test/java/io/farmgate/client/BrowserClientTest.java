@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.farmgate.client.fake.FakeBackend;
 import io.farmgate.client.fake.FakeChatRoom;
+import io.farmgate.client.fake.FakeFarm;
 import io.farmgate.client.fake.FakeGateway;
 import java.io.File;
 import java.io.IOException;
@@ -40,7 +41,8 @@ class BrowserClientTest {
     private static ChromeDriverService service;
     private static ChromeDriver browser;
 
-    private final FakeChatRoom room = new FakeChatRoom();
+    private FakeFarm farm;
+    private FakeChatRoom room;
     private FakeBackend a;
     private FakeBackend b;
     private FakeGateway gateway;
@@ -74,10 +76,12 @@ class BrowserClientTest {
     }
 
     @BeforeEach
-    void startFarmAndPage() throws IOException {
-        a = new FakeBackend("host-a", room);
-        b = new FakeBackend("host-b", room);
-        gateway = new FakeGateway(List.of(a, b));
+    void startFarmAndPage() {
+        farm = new FakeFarm("host-a", "host-b");
+        room = farm.room();
+        a = farm.backend(0);
+        b = farm.backend(1);
+        gateway = farm.gateway();
         browser.get(gateway.uri() + "/pages/chat-test.html");
         await().atMost(WAIT).until(() -> "open".equals(js("return fg.state")));
     }
@@ -85,9 +89,7 @@ class BrowserClientTest {
     @AfterEach
     void stopFarm() {
         js("fg.close()");
-        gateway.close();
-        a.close();
-        b.close();
+        farm.close();
     }
 
     private Object js(String script) {
@@ -148,5 +150,17 @@ class BrowserClientTest {
         await().atMost(WAIT).until(() -> number("return events.retries.length") == 1);
         assertThat(number("return events.retries[0]")).isBetween(0L, 199L);
         assertThat(number("return events.disconnects[0]")).isEqualTo(1012);
+    }
+
+    @Test
+    void waitsForTheRetryAfterOfA503() {
+        js("fg.close()");
+        farm.gateway().answerUnavailable(1, "1");
+
+        browser.get(farm.gateway().uri() + "/pages/chat-test.html");
+
+        await().atMost(WAIT).until(() -> "open".equals(js("return fg.state")));
+        assertThat(number("return fg.stats().noHostAnswers")).isEqualTo(1);
+        assertThat(number("return events.retries[0]")).isBetween(1_000L, 1_250L);
     }
 }

@@ -3,12 +3,8 @@ package io.farmgate.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.farmgate.client.fake.FakeBackend;
-import io.farmgate.client.fake.FakeChatRoom;
-import io.farmgate.client.fake.FakeGateway;
-import java.io.IOException;
+import io.farmgate.client.fake.FakeFarm;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.Tag;
@@ -24,12 +20,9 @@ import org.junit.jupiter.api.Test;
 class DrainScenarioTest {
 
     @Test
-    void aThousandClientsLeaveADrainedHostForTheOtherTwoLosingNothing() throws IOException {
-        FakeChatRoom room = new FakeChatRoom();
-        List<FakeBackend> backends = List.of(new FakeBackend("host-1", room), new FakeBackend("host-2", room),
-                new FakeBackend("host-3", room));
-        try (FakeGateway gateway = new FakeGateway(backends)) {
-            LoadgenConfig config = new LoadgenConfig(gateway.uri(), 1_000, 30_000, 5_000, 20, FrontDoor.ASSIGN, "",
+    void aThousandClientsLeaveADrainedHostForTheOtherTwoLosingNothing() {
+        try (FakeFarm farm = new FakeFarm("host-1", "host-2", "host-3")) {
+            LoadgenConfig config = new LoadgenConfig(farm.gateway().uri(), 1_000, 30_000, 5_000, 20, FrontDoor.ASSIGN, "",
                     5_000, 15_000, 2_000, 1);
             CompletableFuture<LoadReport> running = CompletableFuture.supplyAsync(() -> {
                 try {
@@ -39,9 +32,9 @@ class DrainScenarioTest {
                 }
             });
             await().atMost(Duration.ofSeconds(60))
-                    .until(() -> backends.stream().mapToInt(FakeBackend::connections).sum() >= 1_000);
-            gateway.exclude("host-1");
-            backends.get(0).closeSpread(1012, 10_000);
+                    .until(() -> farm.connections() >= 1_000);
+            farm.gateway().exclude("host-1");
+            farm.backend(0).closeSpread(1012, 10_000);
 
             LoadReport report = running.join();
             System.out.println(report.format());
@@ -50,8 +43,6 @@ class DrainScenarioTest {
             assertThat(report.reconnects()).containsEntry(ReconnectCause.SERVICE_RESTART, 334L);
             assertThat(report.lost()).isZero();
             assertThat(report.passed()).isTrue();
-        } finally {
-            backends.forEach(FakeBackend::close);
         }
     }
 }

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.farmgate.client.fake.FakeBackend;
 import io.farmgate.client.fake.FakeChatRoom;
+import io.farmgate.client.fake.FakeFarm;
 import io.farmgate.client.fake.FakeGateway;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -26,7 +27,8 @@ class FarmgateClientTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
     private static final ReconnectBackoff QUICK = new ReconnectBackoff(200, 20, 100);
 
-    private final FakeChatRoom room = new FakeChatRoom();
+    private FakeFarm farm;
+    private FakeChatRoom room;
     private FakeBackend a;
     private FakeBackend b;
     private FakeGateway gateway;
@@ -36,18 +38,18 @@ class FarmgateClientTest {
     private final List<FarmgateClient> clients = new ArrayList<>();
 
     @BeforeEach
-    void startFarm() throws IOException {
-        a = new FakeBackend("host-a", room);
-        b = new FakeBackend("host-b", room);
-        gateway = new FakeGateway(List.of(a, b));
+    void startFarm() {
+        farm = new FakeFarm("host-a", "host-b");
+        room = farm.room();
+        a = farm.backend(0);
+        b = farm.backend(1);
+        gateway = farm.gateway();
     }
 
     @AfterEach
     void stopFarm() {
         clients.forEach(FarmgateClient::close);
-        gateway.close();
-        a.close();
-        b.close();
+        farm.close();
         scheduler.shutdownNow();
     }
 

@@ -3,10 +3,7 @@ package io.farmgate.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.farmgate.client.fake.FakeBackend;
-import io.farmgate.client.fake.FakeChatRoom;
-import io.farmgate.client.fake.FakeGateway;
-import java.io.IOException;
+import io.farmgate.client.fake.FakeFarm;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -20,25 +17,21 @@ import org.junit.jupiter.api.Test;
 
 class LoadGeneratorTest {
 
-    private final FakeChatRoom room = new FakeChatRoom();
-    private List<FakeBackend> backends;
-    private FakeGateway gateway;
+    private FakeFarm farm;
     private final List<String> progress = new CopyOnWriteArrayList<>();
 
     @BeforeEach
-    void startFarm() throws IOException {
-        backends = List.of(new FakeBackend("host-1", room), new FakeBackend("host-2", room), new FakeBackend("host-3", room));
-        gateway = new FakeGateway(backends);
+    void startFarm() {
+        farm = new FakeFarm("host-1", "host-2", "host-3");
     }
 
     @AfterEach
     void stopFarm() {
-        gateway.close();
-        backends.forEach(FakeBackend::close);
+        farm.close();
     }
 
     private LoadgenConfig config(int clients, long durationMillis, long settleMillis) {
-        return new LoadgenConfig(gateway.uri(), clients, durationMillis, 500, 40, FrontDoor.ASSIGN, "", 300,
+        return new LoadgenConfig(farm.gateway().uri(), clients, durationMillis, 500, 40, FrontDoor.ASSIGN, "", 300,
                 settleMillis, 500, 11);
     }
 
@@ -63,11 +56,11 @@ class LoadGeneratorTest {
 
     @Test
     void aBackendThatDropsMessagesFailsTheRun() throws InterruptedException {
-        backends.get(1).dropEveryNth(2);
+        farm.backend(1).dropEveryNth(2);
 
         LoadReport report = run(config(30, 1_500, 1_000));
 
-        assertThat(report.lost()).isPositive().isEqualTo(backends.get(1).framesDropped());
+        assertThat(report.lost()).isPositive().isEqualTo(farm.backend(1).framesDropped());
         assertThat(report.passed()).isFalse();
         assertThat(report.format()).contains("result: FAILED (" + report.lost() + " messages lost)");
     }
@@ -82,9 +75,9 @@ class LoadGeneratorTest {
             }
         });
         await().atMost(Duration.ofSeconds(10))
-                .until(() -> backends.stream().mapToInt(FakeBackend::connections).sum() == 30);
-        gateway.exclude("host-1");
-        backends.get(0).closeAll(1012, "drain");
+                .until(() -> farm.connections() == 30);
+        farm.gateway().exclude("host-1");
+        farm.backend(0).closeAll(1012, "drain");
 
         LoadReport report = running.join();
 
