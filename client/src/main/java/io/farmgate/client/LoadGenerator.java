@@ -163,7 +163,7 @@ public final class LoadGenerator {
                 failedAttempts, tracker.assignments.peak(), tracker.latency.percentileNanos(50),
                 tracker.latency.percentileNanos(99), Collections.unmodifiableMap(reconnects), tracker.reconnects.peak(),
                 tracker.reconnects.meanOverActiveSpan(), sent, received, confirmed, pending + sender.refused.get(),
-                resent, duplicates);
+                resent, duplicates, tracker.lastFailure);
     }
 
     private static void guarded(Runnable task) {
@@ -219,6 +219,7 @@ public final class LoadGenerator {
         final PerSecondCounts assignments;
         final PerSecondCounts reconnects;
         final LatencySamples latency = new LatencySamples(1_000_000);
+        volatile String lastFailure;
 
         Tracker(long startNanos, long horizonSeconds) {
             this.startNanos = startNanos;
@@ -253,6 +254,18 @@ public final class LoadGenerator {
                 @Override
                 public void onDisconnected(int code, String reason, Optional<ReconnectCause> cause) {
                     reconnecting = cause.isPresent();
+                }
+
+                @Override
+                public void onRetryScheduled(long delayMillis, String why) {
+                    if (!why.startsWith("closed ")) {
+                        lastFailure = why;
+                    }
+                }
+
+                @Override
+                public void onFailed(String reason) {
+                    lastFailure = reason;
                 }
             };
         }

@@ -12,12 +12,14 @@ import java.util.stream.Collectors;
  * @param failedClients      clients not connected at the end (gave up, or still retrying)
  * @param lost               messages never confirmed by a backend, plus sends refused for a full queue
  * @param received           messages delivered to the clients (broadcasts included)
+ * @param lastFailure        why the last failed attempt failed; null when none did
  */
 public record LoadReport(int clients, long elapsedMillis, SortedMap<String, Integer> clientsPerHost, int failedClients,
                          long assignments, long noHostAnswers, long failedAttempts, long assignmentsPeakPerSecond,
                          long latencyP50Nanos, long latencyP99Nanos, Map<ReconnectCause, Long> reconnects,
                          long reconnectsPeakPerSecond, double reconnectsMeanPerSecond,
-                         long sent, long received, long confirmed, long lost, long resent, long duplicatesDropped) {
+                         long sent, long received, long confirmed, long lost, long resent, long duplicatesDropped,
+                         String lastFailure) {
 
     /** The most loaded host's clients over the mean of the hosts that have any; 0 when none do. */
     public double maxOverMean() {
@@ -52,6 +54,9 @@ public record LoadReport(int clients, long elapsedMillis, SortedMap<String, Inte
         line(out, "  max/mean %.2f (max %d, mean %.1f over %d hosts)", maxOverMean(), max, mean, clientsPerHost.size());
         line(out, "assignments: %d in %.1f s (%.1f/s, peak %d/s), 503 answers %d, failed attempts %d",
                 assignments, elapsedMillis / 1_000.0, assignmentsPerSecond(), assignmentsPeakPerSecond, noHostAnswers, failedAttempts);
+        if (lastFailure != null) {
+            line(out, "last failed attempt: %s", lastFailure);
+        }
         line(out, "assignment latency: p50 %.2f ms, p99 %.2f ms", latencyP50Nanos / 1e6, latencyP99Nanos / 1e6);
         line(out, "reconnects: %d (%s)", totalReconnects(), reconnects.entrySet().stream()
                 .map(e -> e.getKey().label() + " " + e.getValue()).collect(Collectors.joining(", ")));

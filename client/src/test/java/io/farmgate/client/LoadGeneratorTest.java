@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.farmgate.client.fake.FakeFarm;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -95,5 +98,21 @@ class LoadGeneratorTest {
 
         assertThat(progress).hasSizeGreaterThanOrEqualTo(2); // at least one while running, one at the end
         assertThat(progress.get(progress.size() - 1)).contains("started 5/5, connected 5,");
+    }
+
+    @Test
+    void anUnreachableGatewayFailsTheRunSayingWhy() throws IOException, InterruptedException {
+        int closedPort;
+        try (ServerSocket probe = new ServerSocket(0)) {
+            closedPort = probe.getLocalPort();
+        }
+        LoadgenConfig config = new LoadgenConfig(URI.create("http://127.0.0.1:" + closedPort), 3, 500, 0, 10,
+                FrontDoor.ASSIGN, "", 100, 0, 500, 1);
+
+        LoadReport report = run(config);
+
+        assertThat(report.failedClients()).isEqualTo(3);
+        assertThat(report.passed()).isFalse();
+        assertThat(report.format()).contains("last failed attempt: assignment failed: ConnectException");
     }
 }
