@@ -26,6 +26,8 @@ final class GatewayMetrics {
     private final Counter unexpected;
     private final Timer redirectLatency;
     private final Timer assignLatency;
+    /** Held here because function counters keep only a weak reference to what they read. */
+    private final LongSupplier registryErrors;
 
     GatewayMetrics(Supplier<FarmSnapshot> snapshots, Clock clock, LongSupplier registryErrors) {
         noHost = Counter.builder("farmgate.gateway.no.host")
@@ -48,7 +50,8 @@ final class GatewayMetrics {
         Gauge.builder("farmgate.gateway.eligible.hosts", () -> snapshots.get().eligibleCount())
                 .description("Hosts taking new clients in the current snapshot")
                 .strongReference(true).register(registry);
-        FunctionCounter.builder("farmgate.registry.errors", registryErrors, LongSupplier::getAsLong)
+        this.registryErrors = registryErrors;
+        FunctionCounter.builder("farmgate.registry.errors", this.registryErrors, LongSupplier::getAsLong)
                 .description("Failed reads of the registry").register(registry);
     }
 

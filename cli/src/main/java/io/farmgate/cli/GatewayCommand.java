@@ -1,0 +1,249 @@
+package io.farmgate.cli;
+
+import io.farmgate.gateway.Gateway;
+import io.farmgate.gateway.GatewayConfig;
+import io.farmgate.gateway.ListenAddress;
+import io.farmgate.gateway.RegistryHostControl;
+import io.farmgate.registry.EventLog;
+import io.farmgate.registry.OperatorStore;
+import io.farmgate.registry.RegistryConfig;
+import io.farmgate.registry.RegistryConnection;
+import io.farmgate.registry.SnapshotSource;
+import io.farmgate.scoring.ScoreFormula;
+import io.farmgate.scoring.SlowStart;
+import io.farmgate.scoring.SnapshotPolicy;
+import io.farmgate.scoring.pick.PickerKind;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadLocalRandom;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code farmgate gateway}: the front door, redirecting and assigning clients from the registry's snapshot. */
+@Command(name = "gateway", mixinStandardHelpOptions = true,
+        description = {"Runs the gateway: 307 redirects and /v1/assign on --listen, the operator API and metrics on --admin-listen.",
+                "Picks come from an in-memory snapshot of the farm refreshed from Redis; when Redis is away the last one is kept."})
+final class GatewayCommand implements Callable<Integer> {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Mixin
+    ConfigOption config;
+
+    @Option(names = "--redis", required = true, paramLabel = "URI",
+            description = "Registry: redis://, rediss://, redis-sentinel://, redis-cluster:// URI.")
+    String redis;
+
+    @Option(names = "--farm", required = true, paramLabel = "NAME", description = "Farm name (a-z, 0-9, '-').")
+    String farm;
+
+    @Option(names = "--listen", defaultValue = "0.0.0.0:8080", paramLabel = "HOST:PORT",
+            description = "Public listener (redirect, /v1/assign, probes). Default: ${DEFAULT-VALUE}.")
+    String listen;
+
+    @Option(names = "--admin-listen", defaultValue = "127.0.0.1:8081", paramLabel = "HOST:PORT",
+            description = "Admin listener (operator API, /metrics). Default: ${DEFAULT-VALUE}.")
+    String adminListen;
+
+    @Option(names = "--admin-token", paramLabel = "TOKEN",
+            description = "Bearer token for the admin API, at least 16 characters. Generated and printed once when absent.")
+    String adminToken;
+
+    @Option(names = "--token-secret", paramLabel = "SECRET",
+            description = "HMAC secret (at least 16 bytes) for the fg_token added to redirects; none when absent.")
+    String tokenSecret;
+
+    @Option(names = "--token-ttl-seconds", defaultValue = "60", paramLabel = "S",
+            description = "Validity of an fg_token. Default: ${DEFAULT-VALUE}.")
+    long tokenTtlSeconds;
+
+    @Option(names = "--tls-listen", paramLabel = "HOST:PORT", description = "Extra public listener speaking TLS.")
+    String tlsListen;
+
+    @Option(names = "--tls-cert", paramLabel = "FILE", description = "PEM certificate chain for --tls-listen.")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "FILE", description = "PEM private key (PKCS#8 or PKCS#1 RSA) for --tls-listen.")
+    Path tlsKey;
+
+    @Option(names = "--trusted-proxies", split = ",", paramLabel = "CIDR",
+            description = "Proxies whose X-Forwarded-For is believed, e.g. 10.0.0.0/8,::1.")
+    List<String> trustedProxies;
+
+    @Option(names = "--cors-origins", split = ",", paramLabel = "ORIGIN",
+            description = "Origins allowed to call /v1/assign from a browser, or *.")
+    List<String> corsOrigins;
+
+    @Option(names = "--picker", defaultValue = "two-choice", paramLabel = "KIND",
+            description = "Picker for clients without a key: random, round-robin, least-score, two-choice. Default: ${DEFAULT-VALUE}.")
+    String picker;
+
+    @Option(names = "--affinity-epsilon", defaultValue = "0.25", paramLabel = "E",
+            description = "A keyed client leaves its host while that host's score is above (1 + E) times the mean. Default: ${DEFAULT-VALUE}.")
+    double affinityEpsilon;
+
+    @Option(names = "--affinity-by-address", defaultValue = "false", arity = "0..1", paramLabel = "BOOL",
+            description = "Use the client address as affinity key when the client sends none.")
+    boolean affinityByAddress;
+
+    @Option(names = "--refresh-millis", defaultValue = "250", paramLabel = "MS",
+            description = "How often the snapshot is re-read from Redis. Default: ${DEFAULT-VALUE}.")
+    long refreshMillis;
+
+    @Option(names = "--heartbeat-interval-millis", defaultValue = "1000", paramLabel = "MS",
+            description = "The agents' heartbeat interval. Default: ${DEFAULT-VALUE}.")
+    long heartbeatIntervalMillis;
+
+    @Option(names = "--heartbeat-ttl-millis", defaultValue = "3000", paramLabel = "MS",
+            description = "The agents' heartbeat expiry; a host whose heartbeat stops for this long gets no clients. Default: ${DEFAULT-VALUE}.")
+    long heartbeatTtlMillis;
+
+    @Option(names = "--slow-start-millis", defaultValue = "30000", paramLabel = "MS",
+            description = "Ramp of a host that joins or comes back; 0 turns slow start off. Default: ${DEFAULT-VALUE}.")
+    long slowStartMillis;
+
+    @Option(names = "--snapshot-fresh-millis", defaultValue = "5000", paramLabel = "MS",
+            description = "/readyz says stale once the snapshot is older. Default: ${DEFAULT-VALUE}.")
+    long snapshotFreshMillis;
+
+    @Option(names = "--snapshot-max-stale-millis", defaultValue = "60000", paramLabel = "MS",
+            description = "/readyz answers 503 once the snapshot is older (redirects go on). Default: ${DEFAULT-VALUE}.")
+    long snapshotMaxStaleMillis;
+
+    @Option(names = "--retry-after-seconds", defaultValue = "2", paramLabel = "S",
+            description = "Retry-After of a 503 when no host is eligible. Default: ${DEFAULT-VALUE}.")
+    int retryAfterSeconds;
+
+    @Option(names = "--max-request-header-bytes", defaultValue = "8192", paramLabel = "BYTES",
+            description = "Larger request heads get 431. Default: ${DEFAULT-VALUE}.")
+    int maxRequestHeaderBytes;
+
+    private final CountDownLatch stopped = new CountDownLatch(1);
+
+    /** Bytes of a generated admin token: 256 bits. */
+    private static final int GENERATED_TOKEN_BYTES = 32;
+
+    static String generateToken(SecureRandom random) {
+        byte[] bytes = new byte[GENERATED_TOKEN_BYTES];
+        random.nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    /** The validated gateway configuration; prints a generated admin token when none was given. */
+    GatewayConfig gatewayConfig(PrintWriter out) {
+        String token = adminToken;
+        if (token == null || token.isEmpty()) {
+            token = generateToken(new SecureRandom());
+            out.println("admin token (generated; pass --admin-token or set FARMGATE_ADMIN_TOKEN to keep one): " + token);
+            out.flush();
+        }
+        GatewayConfig.TlsListener tls = null;
+        if (tlsListen != null || tlsCert != null || tlsKey != null) {
+            if (tlsListen == null || tlsCert == null || tlsKey == null) {
+                throw new IllegalArgumentException("tlsListen, tlsCert, tlsKey: give all three or none");
+            }
+            tls = new GatewayConfig.TlsListener(ListenAddress.parse("tlsListen", tlsListen), tlsCert, tlsKey);
+        }
+        return GatewayConfig.builder()
+                .listen(ListenAddress.parse("listen", listen))
+                .adminListen(ListenAddress.parse("adminListen", adminListen))
+                .tls(tls)
+                .adminToken(token)
+                .tokenSecret(tokenSecret == null || tokenSecret.isEmpty() ? null : tokenSecret)
+                .tokenTtlSeconds(tokenTtlSeconds)
+                .trustedProxies(nonBlank(trustedProxies))
+                .corsOrigins(nonBlank(corsOrigins))
+                .picker(PickerKind.fromLabel(picker))
+                .affinityEpsilon(affinityEpsilon)
+                .affinityByAddress(affinityByAddress)
+                .snapshotFreshMillis(snapshotFreshMillis)
+                .snapshotMaxStaleMillis(snapshotMaxStaleMillis)
+                .retryAfterSeconds(retryAfterSeconds)
+                .maxRequestHeaderBytes(maxRequestHeaderBytes)
+                .build();
+    }
+
+    RegistryConfig registryConfig() {
+        return RegistryConfig.defaults(redis, farm)
+                .withHeartbeat(heartbeatIntervalMillis, heartbeatTtlMillis)
+                .withRefreshIntervalMillis(refreshMillis);
+    }
+
+    SnapshotPolicy snapshotPolicy() {
+        return new SnapshotPolicy(heartbeatTtlMillis, ScoreFormula.DEFAULT,
+                slowStartMillis == 0 ? SlowStart.OFF : new SlowStart(slowStartMillis, SlowStart.DEFAULT.floor()));
+    }
+
+    private static List<String> nonBlank(List<String> values) {
+        return values == null ? List.of() : values.stream().map(String::trim).filter(s -> !s.isEmpty()).toList();
+    }
+
+    @Override
+    public Integer call() throws InterruptedException {
+        PrintWriter out = spec.commandLine().getOut();
+        GatewayConfig gatewayConfig;
+        RegistryConfig registryConfig;
+        SnapshotPolicy policy;
+        try {
+            gatewayConfig = gatewayConfig(out);
+            registryConfig = registryConfig();
+            policy = snapshotPolicy();
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
+        }
+        Clock clock = Clock.systemUTC();
+        RegistryConnection connection = RegistryConnection.open(registryConfig);
+        SnapshotSource source = null;
+        Gateway gateway = null;
+        Thread hook = new Thread(stopped::countDown, "farmgate-gateway-shutdown");
+        try {
+            source = SnapshotSource.start(connection, policy, clock);
+            if (!source.refreshNow()) {
+                out.println("registry " + registryConfig.maskedRedisUri() + " not reachable yet; serving 503 until it is");
+            }
+            RegistryHostControl control = new RegistryHostControl(new OperatorStore(connection, clock),
+                    new EventLog(connection), clock);
+            gateway = Gateway.start(gatewayConfig, source::current, source::refreshFailures, control, clock,
+                    ThreadLocalRandom.current());
+            out.println("gateway listening on http://" + host(gatewayConfig.listen()) + ":" + gateway.port()
+                    + (gateway.tlsPort() < 0 ? "" : " and https://" + host(gatewayConfig.tls().listen()) + ":" + gateway.tlsPort())
+                    + ", admin on http://" + host(gatewayConfig.adminListen()) + ":" + gateway.adminPort()
+                    + " (farm " + registryConfig.farm() + ")");
+            out.flush();
+            Runtime.getRuntime().addShutdownHook(hook);
+            stopped.await();
+            return 0;
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                // already shutting down: the hook is running
+            }
+            if (gateway != null) {
+                gateway.close();
+            }
+            if (source != null) {
+                source.close();
+            }
+            connection.close();
+        }
+    }
+
+    /** Asks a running {@link #call} to stop and return; for in-process tests. */
+    void stop() {
+        stopped.countDown();
+    }
+
+    private static String host(ListenAddress a) {
+        return a.host().indexOf(':') >= 0 ? "[" + a.host() + "]" : a.host();
+    }
+}

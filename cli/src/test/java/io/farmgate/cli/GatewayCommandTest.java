@@ -1,0 +1,159 @@
+package io.farmgate.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.farmgate.gateway.GatewayConfig;
+import io.farmgate.gateway.ListenAddress;
+import io.farmgate.registry.HeartbeatPublisher;
+import io.farmgate.registry.RegistryConfig;
+import io.farmgate.registry.RegistryConnection;
+import io.farmgate.scoring.HostReport;
+import io.farmgate.scoring.HostState;
+import io.farmgate.scoring.pick.PickerKind;
+import io.farmgate.testing.RedisServerExtension;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import picocli.CommandLine;
+
+class GatewayCommandTest {
+
+    @RegisterExtension
+    static final RedisServerExtension redis = new RedisServerExtension();
+
+    private static final String TOKEN = "cli-admin-token-0123456789";
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private CommandLine commandLine(Map<String, String> env) {
+        CommandLine cl = Farmgate.commandLine(new ConfigDefaults(env, null));
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        return cl;
+    }
+
+    private GatewayCommand parse(Map<String, String> env, String... args) {
+        CommandLine cl = commandLine(env);
+        cl.parseArgs(args);
+        return (GatewayCommand) cl.getSubcommands().get("gateway").getCommand();
+    }
+
+    @Test
+    void optionsBecomeTheGatewayConfig() {
+        GatewayCommand cmd = parse(Map.of(), "gateway", "--redis", "redis://127.0.0.1:1", "--farm", "f",
+                "--listen", "127.0.0.1:9080", "--admin-listen", "[::1]:9081", "--admin-token", TOKEN,
+                "--trusted-proxies", "10.0.0.0/8,192.168.0.1", "--cors-origins", "*", "--picker", "round-robin",
+                "--retry-after-seconds", "9");
+
+        GatewayConfig c = cmd.gatewayConfig(new PrintWriter(out));
+
+        assertThat(c.listen()).isEqualTo(new ListenAddress("127.0.0.1", 9080));
+        assertThat(c.adminListen()).isEqualTo(new ListenAddress("::1", 9081));
+        assertThat(c.adminToken()).isEqualTo(TOKEN);
+        assertThat(c.trustedProxies()).containsExactly("10.0.0.0/8", "192.168.0.1");
+        assertThat(c.corsOrigins()).containsExactly("*");
+        assertThat(c.picker()).isEqualTo(PickerKind.ROUND_ROBIN);
+        assertThat(c.retryAfterSeconds()).isEqualTo(9);
+        assertThat(c.tokenSecret()).isNull();
+        assertThat(out.toString()).isEmpty();
+    }
+
+    @Test
+    void everyOptionAlsoReadsItsEnvironmentVariable() {
+        GatewayCommand cmd = parse(Map.of("FARMGATE_ADMIN_TOKEN", TOKEN, "FARMGATE_TOKEN_SECRET", "env-secret-0123456789",
+                        "FARMGATE_CORS_ORIGINS", "https://a.example,https://b.example", "FARMGATE_LISTEN", "127.0.0.1:7000"),
+                "gateway", "--redis", "redis://127.0.0.1:1", "--farm", "f");
+
+        GatewayConfig c = cmd.gatewayConfig(new PrintWriter(out));
+
+        assertThat(c.adminToken()).isEqualTo(TOKEN);
+        assertThat(c.tokenSecret()).isEqualTo("env-secret-0123456789");
+        assertThat(c.corsOrigins()).containsExactly("https://a.example", "https://b.example");
+        assertThat(c.listen().port()).isEqualTo(7000);
+    }
+
+    @Test
+    void missingAdminTokenIsGeneratedAndPrintedOnce() {
+        GatewayCommand cmd = parse(Map.of(), "gateway", "--redis", "redis://127.0.0.1:1", "--farm", "f");
+
+        GatewayConfig c = cmd.gatewayConfig(new PrintWriter(out));
+
+        assertThat(c.adminToken()).hasSize(43);
+        assertThat(out.toString()).contains("admin token (generated").contains(c.adminToken());
+        assertThat(out.toString().split(Pattern.quote(c.adminToken()), -1)).hasSize(2);
+    }
+
+    @Test
+    void generatedTokensDiffer() {
+        java.security.SecureRandom random = new java.security.SecureRandom();
+
+        assertThat(GatewayCommand.generateToken(random)).isNotEqualTo(GatewayCommand.generateToken(random));
+    }
+
+    @Test
+    void badListenAddressExitsWith2NamingTheField() {
+        int code = commandLine(Map.of()).execute("gateway", "--redis", "redis://127.0.0.1:1", "--farm", "f",
+                "--admin-token", TOKEN, "--listen", "nonsense");
+
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString()).contains("listen: 'nonsense' (expected: HOST:PORT)");
+    }
+
+    @Test
+    void badFarmNameExitsWith2NamingTheField() {
+        int code = commandLine(Map.of()).execute("gateway", "--redis", "redis://127.0.0.1:1", "--farm", "Bad Farm",
+                "--admin-token", TOKEN);
+
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString()).contains("farm: 'Bad Farm'");
+    }
+
+    @Test
+    void gatewayRedirectsToAHostRegisteredInRedisAndStopsCleanly() throws Exception {
+        try (RegistryConnection agent = RegistryConnection.open(RegistryConfig.defaults(redis.uri(), "e2e")
+                .withHeartbeat(1_000, 30_000))) {
+            new HeartbeatPublisher(agent).publish(new HostReport("web-1", "ws://127.0.0.11:9001", "127.0.0.11", "",
+                    0, 100, 0.0, HostState.ACTIVE, 1.0, System.currentTimeMillis(), 1));
+            CommandLine cl = commandLine(Map.of());
+            CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> cl.execute("gateway",
+                    "--redis", redis.uri(), "--farm", "e2e", "--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0",
+                    "--admin-token", TOKEN, "--heartbeat-ttl-millis", "30000"));
+            Pattern listening = Pattern.compile("gateway listening on http://127\\.0\\.0\\.1:(\\d+)");
+            await().atMost(Duration.ofSeconds(30)).until(() -> listening.matcher(out.toString()).find() || exit.isDone());
+            Matcher m = listening.matcher(out.toString());
+            assertThat(m.find()).as("startup output: %s %s", out, err).isTrue();
+            int port = Integer.parseInt(m.group(1));
+
+            HttpResponse<String> r = HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/room/1")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+
+            assertThat(r.statusCode()).isEqualTo(307);
+            assertThat(r.headers().firstValue("Location")).hasValue("http://127.0.0.11:9001/room/1");
+            ((GatewayCommand) cl.getSubcommands().get("gateway").getCommand()).stop();
+            assertThat(exit.get(30, java.util.concurrent.TimeUnit.SECONDS)).isZero();
+        }
+    }
+
+    @Test
+    void helpListsTheContractOptions() {
+        commandLine(Map.of()).execute("gateway", "--help");
+
+        assertThat(out.toString()).contains("--redis", "--farm", "--listen", "--admin-listen", "--admin-token",
+                "--token-secret", "--tls-cert", "--tls-key", "--trusted-proxies", "--cors-origins");
+    }
+
+}
