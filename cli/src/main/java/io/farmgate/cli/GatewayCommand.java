@@ -212,8 +212,13 @@ final class GatewayCommand implements Callable<Integer> {
             }
             RegistryHostControl control = new RegistryHostControl(new OperatorStore(connection, clock),
                     new EventLog(connection), clock);
-            gateway = Gateway.start(gatewayConfig, source::current, source::refreshFailures, control, clock,
-                    ThreadLocalRandom.current());
+            try {
+                gateway = Gateway.start(gatewayConfig, source::current, source::refreshFailures, control, clock,
+                        ThreadLocalRandom.current());
+            } catch (Gateway.GatewayStartException e) {
+                spec.commandLine().getErr().println("farmgate gateway: " + e.getMessage());
+                return 1;
+            }
             out.println("gateway listening on http://" + host(gatewayConfig.listen()) + ":" + gateway.port()
                     + (gateway.tlsPort() < 0 ? "" : " and https://" + host(gatewayConfig.tls().listen()) + ":" + gateway.tlsPort())
                     + ", admin on http://" + host(gatewayConfig.adminListen()) + ":" + gateway.adminPort()

@@ -149,6 +149,17 @@ class GatewayCommandTest {
     }
 
     @Test
+    void portAlreadyInUseExitsWith1NamingTheListener() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            int code = commandLine(Map.of()).execute("gateway", "--redis", redis.uri(), "--farm", "f",
+                    "--admin-token", TOKEN, "--listen", "127.0.0.1:" + taken.getLocalPort(), "--admin-listen", "127.0.0.1:0");
+
+            assertThat(code).isEqualTo(1);
+            assertThat(err.toString()).contains("cannot open listen 127.0.0.1:" + taken.getLocalPort());
+        }
+    }
+
+    @Test
     void helpListsTheContractOptions() {
         commandLine(Map.of()).execute("gateway", "--help");
 

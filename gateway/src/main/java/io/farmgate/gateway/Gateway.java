@@ -81,8 +81,9 @@ public final class Gateway implements AutoCloseable {
                 Objects.requireNonNull(registryErrors, "registryErrors"), Objects.requireNonNull(control, "control"),
                 Objects.requireNonNull(clock, "clock"), Objects.requireNonNull(random, "random"));
         try {
-            g.publicApp.start();
-            g.adminApp.start();
+            start(g.publicApp, "listen " + config.listen()
+                    + (config.tls() == null ? "" : " / tlsListen " + config.tls().listen()));
+            start(g.adminApp, "adminListen " + config.adminListen());
         } catch (RuntimeException e) {
             g.close();
             throw e;
@@ -90,6 +91,24 @@ public final class Gateway implements AutoCloseable {
         LOG.info("gateway listening on {} (public){} and {} (admin)", g.port(),
                 g.tlsIndex < 0 ? "" : ", " + g.tlsPort() + " (TLS)", g.adminPort());
         return g;
+    }
+
+    private static void start(Javalin app, String what) {
+        try {
+            app.start();
+        } catch (RuntimeException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            throw new GatewayStartException("cannot open " + what + ": " + cause.getMessage(), e);
+        }
+    }
+
+    /** A listener could not be opened (address in use, not permitted, not local). */
+    public static final class GatewayStartException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        GatewayStartException(String message, Throwable cause) {
+            super(message, cause);
+        }
     }
 
     /** The bound port of the public plain listener. */
