@@ -218,6 +218,9 @@ final class GatewayCommand implements Callable<Integer> {
             } catch (Gateway.GatewayStartException e) {
                 spec.commandLine().getErr().println("farmgate gateway: " + e.getMessage());
                 return 1;
+            } catch (IllegalArgumentException e) {
+                // The TLS files are read only when the listener is built.
+                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
             }
             out.println("gateway listening on http://" + host(gatewayConfig.listen()) + ":" + gateway.port()
                     + (gateway.tlsPort() < 0 ? "" : " and https://" + host(gatewayConfig.tls().listen()) + ":" + gateway.tlsPort())

@@ -160,6 +160,25 @@ class GatewayCommandTest {
     }
 
     @Test
+    void unreadableTlsCertificateExitsWith2NamingTheField() {
+        int code = commandLine(Map.of()).execute("gateway", "--redis", redis.uri(), "--farm", "f",
+                "--admin-token", TOKEN, "--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0",
+                "--tls-listen", "127.0.0.1:0", "--tls-cert", "/nonexistent/cert.pem", "--tls-key", "/nonexistent/key.pem");
+
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString()).contains("tlsCert: cannot read /nonexistent/cert.pem");
+    }
+
+    @Test
+    void tlsListenWithoutItsFilesExitsWith2() {
+        int code = commandLine(Map.of()).execute("gateway", "--redis", redis.uri(), "--farm", "f",
+                "--admin-token", TOKEN, "--tls-listen", "127.0.0.1:0");
+
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString()).contains("tlsListen, tlsCert, tlsKey: give all three or none");
+    }
+
+    @Test
     void helpListsTheContractOptions() {
         commandLine(Map.of()).execute("gateway", "--help");
 

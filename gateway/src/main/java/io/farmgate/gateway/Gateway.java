@@ -19,14 +19,14 @@ import org.slf4j.LoggerFactory;
 public final class Gateway implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
+    /** Admin request bodies are a few bytes of JSON; larger ones get 413. */
+    private static final long MAX_ADMIN_BODY_BYTES = 16_384;
 
     private final Javalin publicApp;
     private final Javalin adminApp;
     private final Listeners publicListeners;
     private final Listeners adminListeners;
-    private final int plainIndex;
-    private final int tlsIndex;
-    private final int adminIndex;
+    private final boolean hasTls;
     private final GatewayMetrics metrics;
 
     private Gateway(GatewayConfig config, Supplier<FarmSnapshot> snapshots, LongSupplier registryErrors,
@@ -43,27 +43,26 @@ public final class Gateway implements AutoCloseable {
         PemKeyStore.Loaded keys = config.tls() == null ? null
                 : PemKeyStore.load(config.tls().certificatePem(), config.tls().privateKeyPem());
 
+        // Connectors are numbered in the order they are added: plain first, then TLS.
         this.publicListeners = new Listeners();
-        int[] indexes = new int[2];
         this.publicApp = Javalin.create(cfg -> {
             Listeners.quiet(cfg, config.maxRequestHeaderBytes());
             cfg.jetty.modifyServer(server -> server.insertHandler(redirects));
-            indexes[0] = publicListeners.plain(cfg, config.listen());
-            indexes[1] = keys == null ? -1 : publicListeners.tls(cfg, config.tls().listen(), keys);
+            publicListeners.plain(cfg, config.listen());
+            if (keys != null) {
+                publicListeners.tls(cfg, config.tls().listen(), keys);
+            }
             publicApi.routes(cfg.routes);
         });
-        this.plainIndex = indexes[0];
-        this.tlsIndex = indexes[1];
+        this.hasTls = keys != null;
 
         this.adminListeners = new Listeners();
-        int[] adminIndexes = new int[1];
         this.adminApp = Javalin.create(cfg -> {
             Listeners.quiet(cfg, config.maxRequestHeaderBytes());
-            cfg.http.maxRequestSize = 16_384;
-            adminIndexes[0] = adminListeners.plain(cfg, config.adminListen());
+            cfg.http.maxRequestSize = MAX_ADMIN_BODY_BYTES;
+            adminListeners.plain(cfg, config.adminListen());
             adminApi.routes(cfg.routes);
         });
-        this.adminIndex = adminIndexes[0];
     }
 
     /**
@@ -89,7 +88,7 @@ public final class Gateway implements AutoCloseable {
             throw e;
         }
         LOG.info("gateway listening on {} (public){} and {} (admin)", g.port(),
-                g.tlsIndex < 0 ? "" : ", " + g.tlsPort() + " (TLS)", g.adminPort());
+                !g.hasTls ? "" : ", " + g.tlsPort() + " (TLS)", g.adminPort());
         return g;
     }
 
@@ -113,16 +112,16 @@ public final class Gateway implements AutoCloseable {
 
     /** The bound port of the public plain listener. */
     public int port() {
-        return publicListeners.port(plainIndex);
+        return publicListeners.port(0);
     }
 
     /** The bound port of the public TLS listener, or -1 when there is none. */
     public int tlsPort() {
-        return tlsIndex < 0 ? -1 : publicListeners.port(tlsIndex);
+        return hasTls ? publicListeners.port(1) : -1;
     }
 
     public int adminPort() {
-        return adminListeners.port(adminIndex);
+        return adminListeners.port(0);
     }
 
     @Override

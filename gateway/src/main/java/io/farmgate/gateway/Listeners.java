@@ -29,17 +29,16 @@ final class Listeners {
         });
     }
 
-    /** A plain HTTP/1.1 connector; returns its index for {@link #port}. */
-    int plain(JavalinConfig cfg, ListenAddress address) {
+    /** Adds a plain HTTP/1.1 connector; connectors are numbered from 0 in the order added. */
+    void plain(JavalinConfig cfg, ListenAddress address) {
         int index = connectors.size();
         connectors.add(null);
         cfg.jetty.addConnector((server, http) -> remember(index, connector(server, address,
                 new HttpConnectionFactory(http))));
-        return index;
     }
 
-    /** A TLS connector with the given certificate and key; returns its index for {@link #port}. */
-    int tls(JavalinConfig cfg, ListenAddress address, PemKeyStore.Loaded keys) {
+    /** Adds a TLS connector with the given certificate and key. */
+    void tls(JavalinConfig cfg, ListenAddress address, PemKeyStore.Loaded keys) {
         int index = connectors.size();
         connectors.add(null);
         cfg.jetty.addConnector((server, http) -> {
@@ -54,7 +53,6 @@ final class Listeners {
             return remember(index, connector(server, address,
                     new SslConnectionFactory(ssl, HttpVersion.HTTP_1_1.asString()), new HttpConnectionFactory(https)));
         });
-        return index;
     }
 
     private static ServerConnector connector(Server server, ListenAddress address,
@@ -70,7 +68,7 @@ final class Listeners {
         return c;
     }
 
-    /** The port connector {@code index} is bound to, after start. */
+    /** The port connector {@code index} (0 = the first added) is bound to, after start. */
     synchronized int port(int index) {
         return connectors.get(index).getLocalPort();
     }
