@@ -1,5 +1,6 @@
 package io.farmgate.cli;
 
+import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -8,8 +9,13 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Connection-routing gateway for farms of WebSocket and other long-lived connection servers.",
+        footer = {"", "Every option also reads FARMGATE_<OPTION> from the environment and a YAML file given with --config.",
+                "Exit codes: 0 ok, 1 failure at run time, 2 bad command line or configuration."},
         subcommands = {CommandLine.HelpCommand.class})
 public final class Farmgate implements Runnable {
+
+    /** Exit code for a bad command line or configuration. */
+    static final int EXIT_USAGE = 2;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -19,14 +25,27 @@ public final class Farmgate implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(), "Missing subcommand");
     }
 
-    /** Builds the command line with every subcommand; tests run it in-process. */
-    public static CommandLine commandLine() {
+    /** The command line with every subcommand and the given configuration sources. */
+    public static CommandLine commandLine(ConfigDefaults defaults) {
         CommandLine cl = new CommandLine(new Farmgate());
         cl.setCaseInsensitiveEnumValuesAllowed(true);
+        cl.setDefaultValueProvider(defaults);
         return cl;
     }
 
+    /** Runs farmgate with these arguments and environment; returns the exit code. */
+    public static int run(String[] args, Map<String, String> environment) {
+        ConfigDefaults defaults;
+        try {
+            defaults = ConfigDefaults.from(args, environment);
+        } catch (ConfigDefaults.ConfigFileException e) {
+            System.err.println("farmgate: " + e.getMessage());
+            return EXIT_USAGE;
+        }
+        return commandLine(defaults).execute(args);
+    }
+
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        System.exit(run(args, System.getenv()));
     }
 }
