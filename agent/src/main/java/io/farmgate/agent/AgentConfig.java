@@ -103,6 +103,29 @@ public record AgentConfig(
         }
     }
 
+    /** The Redis URI with any password replaced by {@code ***}, for logs. */
+    public String maskedRedisUri() {
+        int scheme = redisUri.indexOf("://");
+        int at = redisUri.lastIndexOf('@');
+        if (scheme < 0 || at < scheme) {
+            return redisUri;
+        }
+        int colon = redisUri.indexOf(':', scheme + 3);
+        int secretFrom = colon >= 0 && colon < at ? colon + 1 : scheme + 3;
+        return redisUri.substring(0, secretFrom) + "***" + redisUri.substring(at);
+    }
+
+    // Never print a password held in the URI.
+    @Override
+    public String toString() {
+        return "AgentConfig[redisUri=" + maskedRedisUri() + ", farm=" + farm + ", hostId=" + hostId + ", url=" + url
+                + ", address=" + address + ", zone=" + zone + ", capacity=" + capacity + ", weight=" + weight
+                + ", heartbeatIntervalMillis=" + heartbeatIntervalMillis + ", heartbeatTtlMillis=" + heartbeatTtlMillis
+                + ", cpuHalfLifeMillis=" + cpuHalfLifeMillis + ", drainPeriodMillis=" + drainPeriodMillis
+                + ", shedFractionPerSecond=" + shedFractionPerSecond + ", minShedPerSecond=" + minShedPerSecond
+                + ", shedTickMillis=" + shedTickMillis + "]";
+    }
+
     private static void required(String field, String value) {
         if (value == null || value.isBlank()) {
             throw new IllegalArgumentException(field + ": not set (expected: a value)");
