@@ -1,9 +1,11 @@
 package io.farmgate.agent;
 
+import io.farmgate.registry.FarmEvent;
 import io.farmgate.scoring.HostReport;
 import io.farmgate.scoring.HostState;
 import io.farmgate.scoring.OperatorState;
 import java.time.Clock;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -57,12 +59,17 @@ public final class FarmAgent implements AutoCloseable {
     private final AtomicLong shedTotal = new AtomicLong();
     private final AtomicLong failedHeartbeats = new AtomicLong();
     private final AtomicInteger lastConnections = new AtomicInteger();
+    private final AtomicLong countFailures = new AtomicLong();
+    private final AtomicLong shedFailures = new AtomicLong();
     private final CountDownLatch drained = new CountDownLatch(1);
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Object publishLock = new Object();
     private boolean removed;
     private volatile boolean registryDown;
+
+    // Owned by the heartbeat task alone.
+    private long shedReported;
 
     // Owned by the shed task alone.
     private DrainSchedule drain;
@@ -114,7 +121,6 @@ public final class FarmAgent implements AutoCloseable {
                 config.heartbeatIntervalMillis(), TimeUnit.MILLISECONDS);
         shedTask = scheduler.scheduleWithFixedDelay(this::shedTickSafely, config.shedTickMillis(),
                 config.shedTickMillis(), TimeUnit.MILLISECONDS);
-        registry.event(config.hostId(), "agent-started", config.url());
         log.info("agent for {} in farm {} started: heartbeat every {} ms, expiry {} ms",
                 config.hostId(), config.farm(), config.heartbeatIntervalMillis(), config.heartbeatTtlMillis());
         return this;
@@ -147,7 +153,9 @@ public final class FarmAgent implements AutoCloseable {
                     removed = true;
                     registry.remove(config.hostId());
                 }
-                registry.event(config.hostId(), "agent-stopped", empty ? "drained" : "drain period over");
+                registry.event(new FarmEvent(FarmEvent.Type.LEAVE, config.hostId(), actor(),
+                        empty ? "drained" : "drain period over with connections open", clock.millis(),
+                        Map.of("shed", Long.toString(shedTotal.get()))));
                 log.info("{} left farm {}", config.hostId(), config.farm());
             }
         } catch (InterruptedException e) {
@@ -214,9 +222,15 @@ public final class FarmAgent implements AutoCloseable {
                 lastConnections.set(n);
                 return n;
             }
-            log.warn("connection count {} is negative; keeping {}", n, lastConnections.get());
+            if (oftenEnough(countFailures.incrementAndGet())) {
+                log.warn("connection count {} is negative; keeping {} ({} bad counts so far)", n,
+                        lastConnections.get(), countFailures.get());
+            }
         } catch (Throwable t) {
-            log.warn("connection count failed ({}); keeping {}", t.toString(), lastConnections.get());
+            if (oftenEnough(countFailures.incrementAndGet())) {
+                log.warn("connection count failed ({}); keeping {} ({} failures so far)", t.toString(),
+                        lastConnections.get(), countFailures.get());
+            }
         }
         return lastConnections.get();
     }
@@ -237,12 +251,13 @@ public final class FarmAgent implements AutoCloseable {
         HostReport report = new HostReport(config.hostId(), config.url(), config.address(), config.zone(),
                 connectionsNow(), config.capacity(), cpuAverage, state, config.weight(), now,
                 sequence.incrementAndGet());
+        boolean joined;
         synchronized (publishLock) {
             if (removed) {
                 return;
             }
             try {
-                registry.publish(report, config.heartbeatTtlMillis());
+                joined = registry.publish(report);
             } catch (Exception e) {
                 long n = failedHeartbeats.incrementAndGet();
                 if (!registryDown) {
@@ -260,6 +275,25 @@ public final class FarmAgent implements AutoCloseable {
             registryDown = false;
             log.info("{}: heartbeats resumed", config.hostId());
         }
+        if (joined) {
+            registry.event(FarmEvent.of(FarmEvent.Type.JOIN, config.hostId(), actor(), config.url(), now));
+        }
+        long shed = shedTotal.get();
+        if (shed > shedReported) {
+            registry.event(new FarmEvent(FarmEvent.Type.SHED, config.hostId(), actor(),
+                    draining() ? "draining" : "target " + operatorState.targetConnections(), now,
+                    Map.of("count", Long.toString(shed - shedReported))));
+            shedReported = shed;
+        }
+    }
+
+    /** A failure repeating every tick is logged the first time and then every hundredth. */
+    private static boolean oftenEnough(long failures) {
+        return failures == 1 || failures % 100 == 0;
+    }
+
+    private String actor() {
+        return "agent:" + config.hostId();
     }
 
     private void refreshOperatorStateSafely() {
@@ -324,7 +358,10 @@ public final class FarmAgent implements AutoCloseable {
             try {
                 shedHandler.shed(shed, ShedHandler.SERVICE_RESTART);
             } catch (Throwable t) {
-                log.warn("{}: shed handler failed for {} connections: {}", config.hostId(), shed, t.toString());
+                if (oftenEnough(shedFailures.incrementAndGet())) {
+                    log.warn("{}: shed handler failed for {} connections ({} failures so far): {}", config.hostId(),
+                            shed, shedFailures.get(), t.toString());
+                }
             }
         }
     }

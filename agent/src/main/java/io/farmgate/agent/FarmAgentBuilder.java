@@ -193,12 +193,10 @@ public final class FarmAgentBuilder {
         if (shedHandler == null) {
             throw new IllegalArgumentException("shedHandler: not set (expected: a handler that closes connections)");
         }
-        if (registry == null) {
-            throw new IllegalArgumentException("redis: not set (expected: where the farm's registry is)");
-        }
         return new FarmAgent(config, connections, shedHandler, clock, scheduler,
                 random != null ? random : FarmAgentBuilder::threadLocalLong,
-                cpuSource != null ? cpuSource : CpuSource.thisProcess(), registry);
+                cpuSource != null ? cpuSource : CpuSource.thisProcess(),
+                registry != null ? registry : new RedisRegistryLink(config, clock));
     }
 
     /** ThreadLocalRandom must be asked on the thread that uses it, so it is looked up per call. */

@@ -1,5 +1,6 @@
 package io.farmgate.agent;
 
+import io.farmgate.registry.FarmEvent;
 import io.farmgate.scoring.HostReport;
 import io.farmgate.scoring.OperatorState;
 
@@ -9,8 +10,8 @@ import io.farmgate.scoring.OperatorState;
  */
 interface RegistryLink extends AutoCloseable {
 
-    /** Publishes {@code report} as the host's heartbeat, expiring after {@code ttlMillis}. */
-    void publish(HostReport report, long ttlMillis) throws Exception;
+    /** Publishes {@code report} as the host's heartbeat; true when the host (re)joined the farm. */
+    boolean publish(HostReport report) throws Exception;
 
     /** The stored operator state of the host ({@link OperatorState#DEFAULT} when none). */
     OperatorState operatorState(String hostId) throws Exception;
@@ -21,9 +22,8 @@ interface RegistryLink extends AutoCloseable {
     /** Calls {@code nudge} whenever someone announces a change of the host's operator state. */
     void onNudge(String hostId, Runnable nudge);
 
-    /** Records something that happened to the host for operators (best effort). */
-    default void event(String hostId, String type, String detail) {
-    }
+    /** Records something that happened to the host for operators (best effort, never throws). */
+    void event(FarmEvent event);
 
     @Override
     void close();
