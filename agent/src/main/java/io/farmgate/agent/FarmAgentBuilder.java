@@ -35,7 +35,6 @@ public final class FarmAgentBuilder {
     private ScheduledExecutorService scheduler;
     private RandomGenerator random;
     private CpuSource cpuSource;
-    private RegistryLink registry;
 
     FarmAgentBuilder() {
     }
@@ -172,11 +171,6 @@ public final class FarmAgentBuilder {
         return this;
     }
 
-    FarmAgentBuilder registry(RegistryLink value) {
-        registry = value;
-        return this;
-    }
-
     /** The validated configuration these values make. */
     public AgentConfig buildConfig() {
         return new AgentConfig(redisUri, farm, hostId, url, address, zone, capacity, weight, heartbeatIntervalMillis,
@@ -196,7 +190,7 @@ public final class FarmAgentBuilder {
         return new FarmAgent(config, connections, shedHandler, clock, scheduler,
                 random != null ? random : FarmAgentBuilder::threadLocalLong,
                 cpuSource != null ? cpuSource : CpuSource.thisProcess(),
-                registry != null ? registry : new RedisRegistryLink(config, clock));
+                new RedisRegistryLink(config, clock));
     }
 
     /** ThreadLocalRandom must be asked on the thread that uses it, so it is looked up per call. */

@@ -6,7 +6,6 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -69,15 +68,10 @@ final class AgentCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
         Sidecar sidecar = Sidecar.start(sidecarConfig);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            sidecar.close();
-            stopped.countDown();
-        }, "farmgate-agent-shutdown"));
         spec.commandLine().getOut().printf("farmgate agent %s: watching port %d, heartbeats to farm %s%n",
                 sidecarConfig.agent().hostId(), port, sidecarConfig.agent().farm());
         spec.commandLine().getOut().flush();
-        stopped.await();
+        UntilShutdown.await(sidecar, "farmgate-agent-shutdown");
         return 0;
     }
 

@@ -3,7 +3,6 @@ package io.farmgate.cli;
 import io.farmgate.backend.BackendConfig;
 import io.farmgate.backend.ChatBackend;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -58,15 +57,10 @@ final class BackendCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
         ChatBackend backend = ChatBackend.start(backendConfig);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            backend.close();
-            stopped.countDown();
-        }, "farmgate-backend-shutdown"));
         spec.commandLine().getOut().printf("farmgate backend %s: ws://%s:%d/ in farm %s%n",
                 backendConfig.agent().hostId(), listenHost, backend.port(), backendConfig.agent().farm());
         spec.commandLine().getOut().flush();
-        stopped.await();
+        UntilShutdown.await(backend, "farmgate-backend-shutdown");
         return 0;
     }
 }
