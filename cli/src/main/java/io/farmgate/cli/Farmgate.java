@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
         description = "Connection-routing gateway for farms of WebSocket and other long-lived connection servers.",
         footer = {"", "Every option also reads FARMGATE_<OPTION> from the environment and a YAML file given with --config.",
                 "Exit codes: 0 ok, 1 failure at run time, 2 bad command line or configuration."},
-        subcommands = {CommandLine.HelpCommand.class, AgentCommand.class, BackendCommand.class})
+        subcommands = {CommandLine.HelpCommand.class, SimulateCommand.class, AgentCommand.class, BackendCommand.class})
 public final class Farmgate implements Runnable {
 
     /** Exit code for a bad command line or configuration. */
@@ -30,7 +30,21 @@ public final class Farmgate implements Runnable {
         CommandLine cl = new CommandLine(new Farmgate());
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setDefaultValueProvider(defaults);
+        cl.setParameterExceptionHandler(Farmgate::shortUsageError);
         return cl;
+    }
+
+    /** The command line with built-in defaults only (no environment, no file): for tests. */
+    static CommandLine commandLine() {
+        return commandLine(new ConfigDefaults(Map.of(), null));
+    }
+
+    /** A bad command line: the message and a pointer to --help, not the whole usage text. */
+    private static int shortUsageError(CommandLine.ParameterException e, String[] args) {
+        CommandLine cl = e.getCommandLine();
+        cl.getErr().println("farmgate: " + e.getMessage());
+        cl.getErr().println("Try '" + cl.getCommandSpec().qualifiedName() + " --help' for the options.");
+        return EXIT_USAGE;
     }
 
     /** Runs farmgate with these arguments and environment; returns the exit code. */

@@ -9,16 +9,39 @@ import java.util.random.RandomGenerator;
  * two instead of scanning all keeps many gateways with stale data from herding onto one host,
  * while still steering clear of loaded ones. Hosts in slow start are admitted as candidates with
  * their slow-start probability, which caps their share of new clients while they ramp up.
+ *
+ * <p>The comparison is soft for close scores: the lower one wins with probability
+ * {@code 1/2 + 1/2 * min(1, gap / (closeFraction * higher))}, so equal scores are a coin toss and
+ * scores {@code closeFraction} apart (relative to the higher) or more a sure thing. A strict
+ * comparison hands the host that is lowest by a hair every pair it is drawn into, at every gateway
+ * alike, until the next heartbeat: twice its share, an interval at a time. Differences that small
+ * are within what one heartbeat interval of stale data hides anyway (docs/balance.md).
  */
 public final class TwoChoicePicker implements Picker {
 
     /** Resampling bound for slow-start rejection; past it the last candidate stands. */
     private static final int MAX_ADMIT_TRIES = 8;
 
+    /** Relative score gap from which the lower score always wins; tuned with the farm simulator. */
+    public static final double DEFAULT_CLOSE_FRACTION = 0.02;
+
     private final RandomGenerator random;
+    private final double closeFraction;
 
     public TwoChoicePicker(RandomGenerator random) {
+        this(random, DEFAULT_CLOSE_FRACTION);
+    }
+
+    /**
+     * @param closeFraction relative score gap in [0, 1] from which the lower score always wins;
+     *                      0 makes the comparison strict
+     */
+    public TwoChoicePicker(RandomGenerator random, double closeFraction) {
+        if (!(closeFraction >= 0.0 && closeFraction <= 1.0)) {
+            throw new IllegalArgumentException("closeFraction: " + closeFraction + " (expected: in [0, 1])");
+        }
         this.random = random;
+        this.closeFraction = closeFraction;
     }
 
     @Override
@@ -34,7 +57,14 @@ public final class TwoChoicePicker implements Picker {
         if (sa == sb) {
             return random.nextBoolean() ? a : b;
         }
-        return sa < sb ? a : b;
+        int lower = sa < sb ? a : b;
+        int higher = lower == a ? b : a;
+        double gap = Math.abs(sa - sb);
+        double band = closeFraction * Math.max(sa, sb);
+        if (gap >= band) {
+            return lower;
+        }
+        return random.nextDouble() < 0.5 + 0.5 * gap / band ? lower : higher;
     }
 
     /** A random eligible host other than {@code not}, admitted with its slow-start probability. */
