@@ -84,7 +84,16 @@ public final class ChatBackend implements AutoCloseable {
     /** Starts the server, the chat relay and the agent. Redis may be down: both retry by themselves. */
     public static ChatBackend start(BackendConfig config) {
         ChatBackend backend = new ChatBackend(config);
-        backend.server.start();
+        try {
+            backend.server.start();
+        } catch (RuntimeException e) {
+            // The agent and relay hold Redis clients with threads of their own: release them.
+            backend.agent.close();
+            backend.relay.close();
+            backend.delivery.shutdownNow();
+            throw new IllegalStateException("cannot listen on " + config.listenHost() + ":" + config.port()
+                    + ": " + e.getMessage(), e);
+        }
         backend.relay.start();
         backend.agent.start();
         log.info("chat backend {} listening on {}:{} (farm {}, tokens {})", config.agent().hostId(),

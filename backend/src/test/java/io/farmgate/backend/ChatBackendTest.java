@@ -1,6 +1,7 @@
 package io.farmgate.backend;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.farmgate.registry.OperatorStore;
@@ -9,6 +10,8 @@ import io.farmgate.registry.RegistryConnection;
 import io.farmgate.scoring.HostReport;
 import io.farmgate.scoring.token.AssignmentToken;
 import io.farmgate.testing.RedisServerExtension;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -16,6 +19,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -142,7 +146,7 @@ class ChatBackendTest {
 
         ChatClient stranger = connect(b, 1, "").get(0);
 
-        assertThat(stranger.closeCode.orTimeout(10, java.util.concurrent.TimeUnit.SECONDS).join()).isEqualTo(1008);
+        assertThat(stranger.closeCode.orTimeout(10, TimeUnit.SECONDS).join()).isEqualTo(1008);
         assertThat(stranger.closeReason).isEqualTo("fg_token malformed");
         assertThat(b.refusedTokens()).isEqualTo(1);
     }
@@ -155,7 +159,7 @@ class ChatBackendTest {
 
         ChatClient replay = connect(b, 1, "?fg_token=" + old).get(0);
 
-        assertThat(replay.closeCode.orTimeout(10, java.util.concurrent.TimeUnit.SECONDS).join()).isEqualTo(1008);
+        assertThat(replay.closeCode.orTimeout(10, TimeUnit.SECONDS).join()).isEqualTo(1008);
         assertThat(replay.closeReason).isEqualTo("fg_token expired");
     }
 
@@ -170,6 +174,19 @@ class ChatBackendTest {
 
         await().atMost(WAIT).until(() -> alice.received.size() == 1);
         assertThat(alice.closed()).isFalse();
+    }
+
+    @Test
+    void portAlreadyTakenIsAClearError() throws Exception {
+        try (var taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            BackendConfig c = ChatFarm.backendConfig(redis, "chat-p", "");
+            BackendConfig onTaken = new BackendConfig(c.listenHost(), taken.getLocalPort(), "", 5,
+                    ChatFarm.agentConfig(redis, "chat-p", taken.getLocalPort(), 1000));
+
+            assertThatThrownBy(() -> ChatBackend.start(onTaken))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageStartingWith("cannot listen on 127.0.0.1:" + taken.getLocalPort());
+        }
     }
 
     @Test
