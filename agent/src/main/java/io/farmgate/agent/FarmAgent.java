@@ -65,10 +65,11 @@ public final class FarmAgent implements AutoCloseable {
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Object publishLock = new Object();
+    private final Object heartbeatLock = new Object();
     private boolean removed;
     private volatile boolean registryDown;
 
-    // Owned by the heartbeat task alone.
+    // Guarded by heartbeatLock.
     private long shedReported;
 
     // Owned by the shed task alone.
@@ -237,7 +238,10 @@ public final class FarmAgent implements AutoCloseable {
 
     private void heartbeatSafely() {
         try {
-            heartbeat();
+            // The extra beat close() sends may meet a scheduled one; beats never overlap.
+            synchronized (heartbeatLock) {
+                heartbeat();
+            }
         } catch (Throwable t) {
             log.error("heartbeat of {} failed unexpectedly", config.hostId(), t);
         }
