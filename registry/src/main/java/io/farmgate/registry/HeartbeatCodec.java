@@ -1,0 +1,81 @@
+package io.farmgate.registry;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.farmgate.registry.JsonRecords.BadRecordException;
+import io.farmgate.scoring.HostReport;
+import io.farmgate.scoring.HostState;
+import java.util.Locale;
+
+/**
+ * Heartbeat records: a {@link HostReport} as the JSON stored under a host's key. Decoding never
+ * throws; a record that this reader cannot trust comes back as a problem to skip. See
+ * docs/registry.md for the format.
+ */
+public final class HeartbeatCodec {
+
+    private HeartbeatCodec() {
+    }
+
+    /**
+     * The JSON of {@code report}.
+     *
+     * @throws IllegalArgumentException when it would exceed the record size limit (16 KiB)
+     */
+    public static String encode(HostReport report) {
+        ObjectNode node = JsonRecords.newRecord();
+        node.put("hostId", report.hostId());
+        node.put("url", report.url());
+        node.put("address", report.address());
+        node.put("zone", report.zone());
+        node.put("connections", report.connections());
+        node.put("capacity", report.capacity());
+        node.put("cpu", report.cpu());
+        node.put("state", report.state().name().toLowerCase(Locale.ROOT));
+        node.put("weight", report.weight());
+        node.put("reportedAtMillis", report.reportedAtMillis());
+        node.put("sequence", report.sequence());
+        return JsonRecords.write(node);
+    }
+
+    /**
+     * The report in {@code json}, read from the key of host {@code expectedHostId}; a record
+     * naming another host is a problem too.
+     */
+    public static Decoded<HostReport> decode(String expectedHostId, String json) {
+        try {
+            ObjectNode r = JsonRecords.read(json);
+            String hostId = JsonRecords.text(r, "hostId");
+            if (!hostId.equals(expectedHostId)) {
+                return Decoded.skipped("field hostId: '" + hostId + "' (expected: '" + expectedHostId
+                        + "', the id in its key)");
+            }
+            HostReport report = new HostReport(
+                    hostId,
+                    JsonRecords.text(r, "url"),
+                    JsonRecords.text(r, "address"),
+                    JsonRecords.optionalText(r, "zone", ""),
+                    JsonRecords.integer(r, "connections"),
+                    JsonRecords.integer(r, "capacity"),
+                    JsonRecords.number(r, "cpu"),
+                    state(r),
+                    JsonRecords.optionalNumber(r, "weight", 1.0),
+                    JsonRecords.longInteger(r, "reportedAtMillis"),
+                    JsonRecords.longInteger(r, "sequence"));
+            return Decoded.of(report);
+        } catch (BadRecordException | IllegalArgumentException e) {
+            return Decoded.skipped(e.getMessage());
+        }
+    }
+
+    private static HostState state(ObjectNode r) throws BadRecordException {
+        String s = JsonRecords.text(r, "state");
+        switch (s) {
+            case "active":
+                return HostState.ACTIVE;
+            case "draining":
+                return HostState.DRAINING;
+            default:
+                throw new BadRecordException("field state: '" + s + "' (expected: active or draining)");
+        }
+    }
+}

@@ -1,0 +1,34 @@
+package io.farmgate.registry;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.farmgate.registry.JsonRecords.BadRecordException;
+import io.farmgate.scoring.OperatorState;
+
+/** Operator state records: an {@link OperatorState} as the JSON stored in the farm's operator hash. */
+final class OperatorStateCodec {
+
+    private OperatorStateCodec() {
+    }
+
+    static String encode(OperatorState state) {
+        ObjectNode node = JsonRecords.newRecord();
+        node.put("draining", state.draining());
+        node.put("weight", state.weight());
+        node.put("targetConnections", state.targetConnections());
+        node.put("updatedAtMillis", state.updatedAtMillis());
+        return JsonRecords.write(node);
+    }
+
+    static Decoded<OperatorState> decode(String json) {
+        try {
+            ObjectNode r = JsonRecords.read(json);
+            return Decoded.of(new OperatorState(
+                    JsonRecords.bool(r, "draining"),
+                    JsonRecords.number(r, "weight"),
+                    JsonRecords.integer(r, "targetConnections"),
+                    JsonRecords.optionalLong(r, "updatedAtMillis", 0L)));
+        } catch (BadRecordException | IllegalArgumentException e) {
+            return Decoded.skipped(e.getMessage());
+        }
+    }
+}

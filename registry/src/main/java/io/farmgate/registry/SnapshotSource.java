@@ -1,0 +1,370 @@
+package io.farmgate.registry;
+
+import io.farmgate.scoring.FarmSnapshot;
+import io.farmgate.scoring.HostReport;
+import io.farmgate.scoring.HostView;
+import io.farmgate.scoring.OperatorState;
+import io.farmgate.scoring.SnapshotPolicy;
+import io.lettuce.core.KeyValue;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps an up-to-date {@link FarmSnapshot} of the farm for edges (gateway, DNS) that must never
+ * wait for Redis. A background task re-reads the registry every
+ * {@link RegistryConfig#refreshIntervalMillis()} and swaps the new snapshot in through one
+ * volatile reference; {@link #current()} just reads it.
+ *
+ * <p><b>Fail static.</b> When a refresh fails, the last snapshot stays in use, marked stale, and
+ * the outage is logged once. Hosts leave only when their own heartbeat expires, never because
+ * Redis was away: after an outage, or when Redis comes back empty (restarted without
+ * persistence), hosts of the last snapshot that are missing get one heartbeat TTL to publish
+ * again before they are dropped, and the stale snapshot is kept meanwhile.
+ *
+ * <p>The reader also tidies up: a member whose heartbeat key has expired is removed from the
+ * member set (only if the key is still absent, so a host that just came back is never removed)
+ * and an EXPIRE event is appended by whichever reader removed it.
+ */
+public final class SnapshotSource implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SnapshotSource.class);
+
+    /** Most hosts read from one farm; more are ignored (and logged). */
+    public static final int MAX_HOSTS = 10_000;
+
+    // KEYS: host key, member set. ARGV: host id.
+    private static final LuaScript REMOVE_IF_EXPIRED = new LuaScript(
+            "if redis.call('EXISTS', KEYS[1]) == 0 then\n"
+            + "  return redis.call('ZREM', KEYS[2], ARGV[1])\n"
+            + "end\n"
+            + "return 0\n");
+
+    private final RegistryConnection connection;
+    private final boolean ownsConnection;
+    private final FarmKeys keys;
+    private final Clock clock;
+    private final long graceMillis;
+    private final EventLog events;
+    private final ScheduledExecutorService executor;
+    private final boolean ownsExecutor;
+    private final ScheduledFuture<?> task;
+
+    private volatile FarmSnapshot current;
+    private volatile boolean ready;
+    private volatile long lastSuccessMillis = Long.MIN_VALUE;
+    private volatile boolean closed;
+
+    private final AtomicLong refreshes = new AtomicLong();
+    private final AtomicLong refreshFailures = new AtomicLong();
+    private final AtomicLong expiredHosts = new AtomicLong();
+    private final RecordProblems problems = new RecordProblems(LOG);
+
+    // Written by the refreshing thread only, under refreshLock.
+    private final Object refreshLock = new Object();
+    private long failureStreak;
+    private long outageStartedMillis;
+    private long graceUntilMillis;
+    private boolean truncationLogged;
+
+    private SnapshotSource(RegistryConnection connection, boolean ownsConnection, SnapshotPolicy policy, Clock clock,
+                           ScheduledExecutorService injected) {
+        this.connection = Objects.requireNonNull(connection, "connection");
+        this.ownsConnection = ownsConnection;
+        this.keys = connection.keys();
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.graceMillis = connection.config().heartbeatTtlMillis();
+        this.events = new EventLog(connection);
+        this.current = FarmSnapshot.initial(Objects.requireNonNull(policy, "policy"));
+        this.ownsExecutor = injected == null;
+        this.executor = injected != null ? injected : Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "farmgate-snapshot-" + keys.farm());
+            t.setDaemon(true);
+            return t;
+        });
+        long period = connection.config().refreshIntervalMillis();
+        this.task = executor.scheduleWithFixedDelay(this::refreshInBackground, 0, period, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Starts refreshing on its own daemon thread over a shared connection, which it leaves open on close.
+     */
+    public static SnapshotSource start(RegistryConnection connection, SnapshotPolicy policy, Clock clock) {
+        return new SnapshotSource(connection, false, policy, clock, null);
+    }
+
+    /**
+     * Starts refreshing on {@code executor}, which stays the caller's: close() cancels the task but
+     * does not shut the executor down.
+     */
+    public static SnapshotSource start(RegistryConnection connection, SnapshotPolicy policy, Clock clock,
+                                       ScheduledExecutorService executor) {
+        return new SnapshotSource(connection, false, policy, clock, Objects.requireNonNull(executor, "executor"));
+    }
+
+    /** Opens its own connection for {@code config} and starts refreshing; close() closes both. */
+    public static SnapshotSource open(RegistryConfig config, SnapshotPolicy policy, Clock clock) {
+        RegistryConnection connection = RegistryConnection.open(config);
+        try {
+            return new SnapshotSource(connection, true, policy, clock, null);
+        } catch (RuntimeException e) {
+            connection.close();
+            throw e;
+        }
+    }
+
+    /** The latest snapshot. Never blocks and never touches Redis. */
+    public FarmSnapshot current() {
+        return current;
+    }
+
+    /** Whether at least one refresh has read the registry since start. */
+    public boolean ready() {
+        return ready;
+    }
+
+    /** Receiver time of the last refresh that read the registry; {@code Long.MIN_VALUE} before the first. */
+    public long lastSuccessMillis() {
+        return lastSuccessMillis;
+    }
+
+    /** Refreshes that read the registry. */
+    public long refreshes() {
+        return refreshes.get();
+    }
+
+    /** Refreshes that failed (Redis unreachable, too slow, unknown schema) and kept the last snapshot. */
+    public long refreshFailures() {
+        return refreshFailures.get();
+    }
+
+    /** Heartbeat and operator records skipped as unreadable, counted once per refresh that met them. */
+    public long corruptRecords() {
+        return problems.count();
+    }
+
+    /** Expired hosts this source removed from the member set. */
+    public long expiredHosts() {
+        return expiredHosts.get();
+    }
+
+    private void refreshInBackground() {
+        try {
+            refreshNow();
+        } catch (Throwable t) {
+            LOG.error("snapshot refresh of farm {} crashed; will retry", keys.farm(), t);
+        }
+    }
+
+    /**
+     * Reads the registry now, on the calling thread, and swaps in the new snapshot. The background
+     * task calls this; edges may too, e.g. once before they start serving.
+     *
+     * @return whether the registry was read; on false the last snapshot stays, marked stale
+     */
+    public boolean refreshNow() {
+        synchronized (refreshLock) {
+            if (closed) {
+                return false;
+            }
+            long now = clock.millis();
+            try {
+                RawFarm raw = connection.call("reading farm " + keys.farm(), this::read);
+                apply(raw, now);
+                return true;
+            } catch (RuntimeException e) {
+                failed(e, now);
+                return false;
+            }
+        }
+    }
+
+    /** Everything one refresh needs, read in five commands. */
+    private record RawFarm(boolean schemaPresent, List<String> ids, List<KeyValue<String, String>> heartbeats,
+                           Map<String, String> operators) {
+    }
+
+    private RawFarm read(RedisClusterCommands<String, String> redis) {
+        boolean schemaBefore = checkSchema(redis.get(keys.schema()));
+        List<String> ids = redis.zrange(keys.hosts(), 0, MAX_HOSTS);
+        List<KeyValue<String, String>> heartbeats = List.of();
+        if (!ids.isEmpty()) {
+            String[] hostKeys = new String[ids.size()];
+            for (int i = 0; i < hostKeys.length; i++) {
+                hostKeys[i] = keys.host(ids.get(i));
+            }
+            heartbeats = redis.mget(hostKeys);
+        }
+        Map<String, String> operators = redis.hgetall(keys.operators());
+        // Read the schema key on both sides: a wipe between the reads must not pass for hosts leaving.
+        boolean schemaAfter = checkSchema(redis.get(keys.schema()));
+        return new RawFarm(schemaBefore && schemaAfter, ids, heartbeats, operators);
+    }
+
+    /** Whether the schema key exists; throws for a layout this reader does not know. */
+    private boolean checkSchema(String schema) {
+        if (schema != null && !FarmKeys.SCHEMA_VERSION.equals(schema)) {
+            throw new RegistryException("farm " + keys.farm() + " has key layout version '" + schema
+                    + "'; this reader knows " + FarmKeys.SCHEMA_VERSION);
+        }
+        return schema != null;
+    }
+
+    private void apply(RawFarm raw, long now) {
+        FarmSnapshot before = current;
+        List<String> ids = raw.ids();
+        if (ids.size() > MAX_HOSTS) {
+            ids = ids.subList(0, MAX_HOSTS);
+            if (!truncationLogged) {
+                truncationLogged = true;
+                LOG.warn("farm {} lists more than {} hosts; reading only the first {}", keys.farm(), MAX_HOSTS, MAX_HOSTS);
+            }
+        }
+        List<HostReport> reports = new ArrayList<>(ids.size());
+        List<String> expired = new ArrayList<>();
+        for (int i = 0; i < ids.size(); i++) {
+            String id = ids.get(i);
+            KeyValue<String, String> kv = raw.heartbeats().get(i);
+            if (!kv.hasValue()) {
+                expired.add(id);
+                continue;
+            }
+            if (!HostReport.isValidHostId(id)) {
+                problems.skipped(keys.hosts() + " member '" + abbreviate(id) + "'", "not a host id");
+                continue;
+            }
+            Decoded<HostReport> d = HeartbeatCodec.decode(id, kv.getValue());
+            if (d.ok()) {
+                reports.add(d.value());
+            } else {
+                problems.skipped(keys.host(id), d.problem());
+            }
+        }
+        Map<String, OperatorState> operators = new HashMap<>();
+        for (Map.Entry<String, String> e : raw.operators().entrySet()) {
+            Decoded<OperatorState> d = OperatorStateCodec.decode(e.getValue());
+            if (d.ok()) {
+                operators.put(e.getKey(), d.value());
+            } else {
+                problems.skipped(keys.operators() + " field " + abbreviate(e.getKey()), d.problem());
+                // Keep what we knew: forgetting a drain because its record broke would send clients back.
+                HostView known = before.host(e.getKey());
+                if (known != null) {
+                    operators.put(e.getKey(), known.operator());
+                }
+            }
+        }
+        problems.endRound();
+        removeExpired(expired, now);
+
+        refreshes.incrementAndGet();
+        lastSuccessMillis = now;
+        ready = true;
+        boolean recovered = failureStreak > 0;
+        if (recovered) {
+            LOG.info("farm registry {} readable again after {} failed refreshes over {} ms",
+                    connection.config().maskedRedisUri(), failureStreak, now - outageStartedMillis);
+            failureStreak = 0;
+        }
+        // A registry without its schema key lost its data (restart without persistence, failover to
+        // an empty replica): what is missing from it says nothing about the hosts.
+        boolean wiped = !raw.schemaPresent() && !before.hosts().isEmpty();
+        boolean graceStarts = (recovered || wiped) && graceUntilMillis == 0;
+        if (graceStarts) {
+            graceUntilMillis = now + graceMillis;
+        }
+        if (graceUntilMillis != 0) {
+            int missing = missingHosts(before, reports);
+            if (missing > 0 && now < graceUntilMillis) {
+                if (graceStarts) {
+                    LOG.info("farm {}: {} known hosts have not published since the registry came back; "
+                            + "keeping the last snapshot for up to {} ms", keys.farm(), missing, graceMillis);
+                }
+                current = before.markedStale();
+                return;
+            }
+            graceUntilMillis = 0;
+        }
+        current = before.next(reports, operators, now);
+    }
+
+    private static int missingHosts(FarmSnapshot before, List<HostReport> reports) {
+        Map<String, Boolean> present = new HashMap<>();
+        for (HostReport r : reports) {
+            present.put(r.hostId(), Boolean.TRUE);
+        }
+        int missing = 0;
+        for (HostView h : before.hosts()) {
+            if (!present.containsKey(h.id())) {
+                missing++;
+            }
+        }
+        return missing;
+    }
+
+    private void removeExpired(List<String> expired, long now) {
+        for (String id : expired) {
+            try {
+                Long removed = connection.call("removing expired host " + id, redis -> REMOVE_IF_EXPIRED.run(redis,
+                        ScriptOutputType.INTEGER, new String[] {keys.host(id), keys.hosts()}, id));
+                if (removed != null && removed > 0) {
+                    expiredHosts.incrementAndGet();
+                    if (HostReport.isValidHostId(id)) {
+                        LOG.info("host {} of farm {} expired: no heartbeat for {} ms", id, keys.farm(), graceMillis);
+                        events.append(FarmEvent.of(FarmEvent.Type.EXPIRE, id, "registry",
+                                "no heartbeat for " + graceMillis + " ms", now));
+                    }
+                }
+            } catch (RegistryException e) {
+                // The next refresh tries again; the host is already left out of this snapshot.
+                LOG.debug("could not tidy up expired host {}: {}", id, e.getMessage());
+            }
+        }
+    }
+
+    private void failed(RuntimeException e, long now) {
+        refreshFailures.incrementAndGet();
+        if (failureStreak++ == 0) {
+            outageStartedMillis = now;
+            LOG.warn("farm registry {} unreadable; serving the last snapshot, marked stale, until it is back: {}",
+                    connection.config().maskedRedisUri(), e.getMessage());
+        }
+        current = current.markedStale();
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 64 ? s : s.substring(0, 64) + "...";
+    }
+
+    /** Stops refreshing; closes the connection and thread if this source opened them. Idempotent. */
+    @Override
+    public void close() {
+        task.cancel(false);
+        synchronized (refreshLock) {
+            closed = true;
+        }
+        if (ownsExecutor) {
+            executor.shutdownNow();
+            try {
+                executor.awaitTermination(2, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (ownsConnection) {
+            connection.close();
+        }
+    }
+}

@@ -1,0 +1,25 @@
+package io.farmgate.testing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+class SentinelProcessTest {
+
+    @RegisterExtension
+    static final RedisServerExtension master = new RedisServerExtension();
+
+    @Test
+    void sentinelNamesTheMasterItWatches() {
+        RedisServerProcess sentinel = RedisServerProcess.sentinel(FreePort.pick(), "farm-master", master.port());
+        sentinel.start();
+        try {
+            assertThat(sentinel.command("SENTINEL", "get-master-addr-by-name", "farm-master"))
+                    .isEqualTo(List.of("127.0.0.1", Integer.toString(master.port())));
+        } finally {
+            sentinel.stop();
+        }
+    }
+}
