@@ -84,6 +84,7 @@ public final class ChatBackend implements AutoCloseable {
     /** Starts the server, the chat relay and the agent. Redis may be down: both retry by themselves. */
     public static ChatBackend start(BackendConfig config) {
         ChatBackend backend = new ChatBackend(config);
+        backend.relay.start();
         try {
             backend.server.start();
         } catch (RuntimeException e) {
@@ -94,7 +95,6 @@ public final class ChatBackend implements AutoCloseable {
             throw new IllegalStateException("cannot listen on " + config.listenHost() + ":" + config.port()
                     + ": " + e.getMessage(), e);
         }
-        backend.relay.start();
         backend.agent.start();
         log.info("chat backend {} listening on {}:{} (farm {}, tokens {})", config.agent().hostId(),
                 config.listenHost(), backend.server.port(), config.agent().farm(),
@@ -108,6 +108,11 @@ public final class ChatBackend implements AutoCloseable {
 
     public FarmAgent agent() {
         return agent;
+    }
+
+    /** Whether chat messages reach the rest of the farm now (false while Redis is away). */
+    public boolean chatRelayed() {
+        return relay.connected();
     }
 
     /** Clients connected and not being closed. */

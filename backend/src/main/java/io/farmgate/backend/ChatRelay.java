@@ -54,10 +54,20 @@ final class ChatRelay implements AutoCloseable {
         });
     }
 
-    /** Connects now if it can, else keeps trying every second in the background. */
+    /**
+     * Connects now if it can (so clients that arrive next already hear the farm), else keeps
+     * trying every second in the background.
+     */
     ChatRelay start() {
-        retry.execute(this::connect);
+        connect();
         return this;
+    }
+
+    /** Whether messages go to and come from the farm right now (false: this host only). */
+    boolean connected() {
+        StatefulRedisConnection<String, String> p = publisher;
+        StatefulRedisPubSubConnection<String, String> s = subscriber;
+        return p != null && p.isOpen() && s != null && s.isOpen();
     }
 
     private void connect() {
@@ -95,10 +105,10 @@ final class ChatRelay implements AutoCloseable {
      * Redis cannot take it now; the caller then delivers locally.
      */
     boolean publish(String message) {
-        StatefulRedisConnection<String, String> p = publisher;
-        if (p == null || !p.isOpen() || subscriber == null || !subscriber.isOpen()) {
+        if (!connected()) {
             return false;
         }
+        StatefulRedisConnection<String, String> p = publisher;
         try {
             p.async().publish(channel, message).exceptionally(e -> {
                 log.debug("chat publish failed: {}", e.toString());

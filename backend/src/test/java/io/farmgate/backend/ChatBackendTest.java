@@ -55,6 +55,8 @@ class ChatBackendTest {
     private ChatBackend backend(String hostId, String secret) {
         ChatBackend b = ChatBackend.start(ChatFarm.backendConfig(redis, hostId, secret));
         backends.add(b);
+        // Started with Redis up, a backend is subscribed to the farm's chat before it takes clients.
+        assertThat(b.chatRelayed()).isTrue();
         return b;
     }
 
