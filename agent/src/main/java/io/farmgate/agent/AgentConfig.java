@@ -1,5 +1,6 @@
 package io.farmgate.agent;
 
+import io.farmgate.registry.RegistryConfig;
 import io.farmgate.scoring.HostReport;
 
 /**
@@ -54,10 +55,6 @@ public record AgentConfig(
         required("url", url);
         required("address", address);
         zone = zone == null ? "" : zone;
-        if (!redisUri.matches("(?i)rediss?(-sentinel|-cluster)?://.+")) {
-            throw new IllegalArgumentException("redisUri: '" + redisUri
-                    + "' (expected: redis://, rediss://, redis-sentinel:// or redis-cluster:// and a host)");
-        }
         if (!farm.matches("[a-z0-9-]{1,63}")) {
             throw new IllegalArgumentException("farm: '" + farm + "' (expected: 1-63 of a-z, 0-9 and '-')");
         }
@@ -101,18 +98,21 @@ public record AgentConfig(
         if (shedTickMillis <= 0 || shedTickMillis > 1_000) {
             throw new IllegalArgumentException("shedTickMillis: " + shedTickMillis + " (expected: in [1, 1000])");
         }
+        // The registry's own rules for the URI (schemes, host) and timings, with its messages.
+        RegistryConfig.defaults(redisUri, farm).withHeartbeat(heartbeatIntervalMillis, heartbeatTtlMillis);
+    }
+
+    /**
+     * The registry settings these values make: where Redis is, the farm, heartbeat interval and
+     * expiry; other settings at the registry's defaults.
+     */
+    public RegistryConfig registryConfig() {
+        return RegistryConfig.defaults(redisUri, farm).withHeartbeat(heartbeatIntervalMillis, heartbeatTtlMillis);
     }
 
     /** The Redis URI with any password replaced by {@code ***}, for logs. */
     public String maskedRedisUri() {
-        int scheme = redisUri.indexOf("://");
-        int at = redisUri.lastIndexOf('@');
-        if (scheme < 0 || at < scheme) {
-            return redisUri;
-        }
-        int colon = redisUri.indexOf(':', scheme + 3);
-        int secretFrom = colon >= 0 && colon < at ? colon + 1 : scheme + 3;
-        return redisUri.substring(0, secretFrom) + "***" + redisUri.substring(at);
+        return registryConfig().maskedRedisUri();
     }
 
     // Never print a password held in the URI.

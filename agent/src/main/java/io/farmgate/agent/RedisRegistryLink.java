@@ -5,7 +5,6 @@ import io.farmgate.registry.FarmEvent;
 import io.farmgate.registry.HeartbeatPublisher;
 import io.farmgate.registry.NudgeSubscriber;
 import io.farmgate.registry.OperatorStore;
-import io.farmgate.registry.RegistryConfig;
 import io.farmgate.registry.RegistryConnection;
 import io.farmgate.scoring.HostReport;
 import io.farmgate.scoring.OperatorState;
@@ -26,9 +25,7 @@ final class RedisRegistryLink implements RegistryLink {
 
     /** Opens the connection lazily: nothing touches the network until the first heartbeat. */
     RedisRegistryLink(AgentConfig config, Clock clock) {
-        RegistryConfig registry = RegistryConfig.defaults(config.redisUri(), config.farm())
-                .withHeartbeat(config.heartbeatIntervalMillis(), config.heartbeatTtlMillis());
-        this.connection = RegistryConnection.open(registry);
+        this.connection = RegistryConnection.open(config.registryConfig());
         this.heartbeats = new HeartbeatPublisher(connection);
         this.operators = new OperatorStore(connection, clock);
         this.events = new EventLog(connection);

@@ -58,6 +58,12 @@ class AgentConfigTest {
     }
 
     @Test
+    void redisUriWithAnotherSchemeIsNamed() {
+        assertThatThrownBy(() -> valid().redis("http://10.0.0.2:6379").buildConfig())
+                .hasMessageStartingWith("redisUri: 'http://10.0.0.2:6379' (expected:");
+    }
+
+    @Test
     void passwordInTheRedisUriIsNeverPrinted() {
         AgentConfig c = valid().redis("redis://user:s3cret@10.0.0.2:6379").buildConfig();
 
