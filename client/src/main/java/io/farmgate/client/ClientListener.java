@@ -1,0 +1,34 @@
+package io.farmgate.client;
+
+import java.util.Optional;
+
+/**
+ * What a {@link FarmgateClient} tells its application. Called outside the client's lock, from the
+ * HTTP client's and the scheduler's threads; implementations must be quick and thread-safe.
+ */
+public interface ClientListener {
+
+    /** The gateway answered with a host, {@code latencyNanos} after the request went out. */
+    default void onAssigned(Assignment assignment, long latencyNanos) {
+    }
+
+    /** The WebSocket to the assigned host is open; queued and unconfirmed messages are on their way. */
+    default void onConnected(Assignment assignment) {
+    }
+
+    /** A message from the backend; chat messages arrive once per id. */
+    default void onMessage(InboundMessage message) {
+    }
+
+    /** An open connection closed; {@code cause} is empty when the client will not reconnect. */
+    default void onDisconnected(int code, String reason, Optional<ReconnectCause> cause) {
+    }
+
+    /** The next attempt is due in {@code delayMillis}; {@code why} says what ended the last one. */
+    default void onRetryScheduled(long delayMillis, String why) {
+    }
+
+    /** The client gave up ({@link ClientState#FAILED}). */
+    default void onFailed(String reason) {
+    }
+}

@@ -1,0 +1,148 @@
+package io.farmgate.client;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+
+/** Asks the gateway for a host: {@code GET /v1/assign}, or the 307 of a plain request in redirect mode. */
+final class GatewayAssigner {
+
+    static final int MAX_BODY_CHARS = 64 * 1024;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final ClientConfig config;
+    private final HttpClient http;
+    private final Clock clock;
+    private final URI requestUri;
+
+    GatewayAssigner(ClientConfig config, HttpClient http, Clock clock) {
+        this.config = config;
+        this.http = http;
+        this.clock = clock;
+        if (config.frontDoor() == FrontDoor.REDIRECT && http.followRedirects() != HttpClient.Redirect.NEVER) {
+            throw new IllegalArgumentException("httpClient: follows redirects (expected: HttpClient.Redirect.NEVER, "
+                    + "so that the client can read the gateway's 307)");
+        }
+        this.requestUri = requestUri(config);
+    }
+
+    static URI requestUri(ClientConfig config) {
+        String base = config.gateway().toString().replaceAll("/+$", "");
+        if (config.frontDoor() == FrontDoor.REDIRECT) {
+            String path = config.path().isEmpty() ? "/" : config.path();
+            return URI.create(base + path + clientKeyQuery(config, path.contains("?") ? '&' : '?'));
+        }
+        return URI.create(base + "/v1/assign" + clientKeyQuery(config, '?'));
+    }
+
+    private static String clientKeyQuery(ClientConfig config, char separator) {
+        return config.clientKey() == null ? "" : separator + "client=" + URLEncoder.encode(config.clientKey(), StandardCharsets.UTF_8);
+    }
+
+    /** The next assignment; fails with {@link NoHostAvailableException} on 503, {@link BadAnswerException} on anything unusable. */
+    CompletableFuture<Assignment> next() {
+        HttpRequest request = HttpRequest.newBuilder(requestUri)
+                .timeout(Duration.ofMillis(config.connectTimeoutMillis()))
+                .header("Accept", "application/json")
+                .GET()
+                .build();
+        return http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).thenApply(this::read);
+    }
+
+    private Assignment read(HttpResponse<String> response) {
+        int status = response.statusCode();
+        if (status == 503) {
+            throw new NoHostAvailableException(RetryAfter.millis(
+                    response.headers().firstValue("Retry-After").orElse(null), clock, config.maxRetryAfterMillis()));
+        }
+        if (config.frontDoor() == FrontDoor.REDIRECT) {
+            if (status >= 300 && status < 400) {
+                String location = response.headers().firstValue("Location")
+                        .orElseThrow(() -> new BadAnswerException("gateway: HTTP " + status + " without Location from " + requestUri));
+                URI target = requestUri.resolve(location);
+                return new Assignment(target.toString(), target.getRawAuthority(), null, null);
+            }
+            throw new BadAnswerException("gateway: HTTP " + status + " from " + requestUri + " (expected: a redirect)");
+        }
+        if (status != 200) {
+            throw new BadAnswerException("gateway: HTTP " + status + " from " + requestUri + " (expected: 200)");
+        }
+        String body = response.body();
+        if (body == null || body.length() > MAX_BODY_CHARS) {
+            throw new BadAnswerException("gateway: assignment body missing or over " + MAX_BODY_CHARS + " characters");
+        }
+        JsonNode json;
+        try {
+            json = JSON.readTree(body);
+        } catch (JsonProcessingException e) {
+            throw new BadAnswerException("gateway: assignment is not JSON: " + e.getOriginalMessage());
+        }
+        if (json == null || !json.isObject() || !json.path("url").isTextual() || json.path("url").asText().isBlank()) {
+            throw new BadAnswerException("gateway: assignment without \"url\" (expected: {\"url\", \"hostId\", \"token\", \"expiresAt\"})");
+        }
+        String url = json.get("url").asText();
+        String hostId = textOrNull(json, "hostId");
+        if (hostId == null) {
+            hostId = URI.create(url).getRawAuthority();
+        }
+        return new Assignment(url, hostId, textOrNull(json, "token"), textOrNull(json, "expiresAt"));
+    }
+
+    private static String textOrNull(JsonNode json, String field) {
+        JsonNode v = json.get(field);
+        return v == null || v.isNull() || v.isContainerNode() ? null : v.asText();
+    }
+
+    /**
+     * The WebSocket URL for an assignment: {@code http(s)} becomes {@code ws(s)}, the configured path is
+     * appended in assign mode (a redirect already carries it), and the token travels as {@code fg_token}.
+     */
+    static URI webSocketUri(Assignment assignment, ClientConfig config) {
+        URI url;
+        try {
+            url = new URI(assignment.url());
+        } catch (URISyntaxException e) {
+            throw new BadAnswerException("gateway: assigned url " + assignment.url() + " is not a URL");
+        }
+        String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
+        String wsScheme;
+        switch (scheme) {
+            case "ws", "http" -> wsScheme = "ws";
+            case "wss", "https" -> wsScheme = "wss";
+            default -> throw new BadAnswerException("gateway: assigned url " + assignment.url() + " (expected: ws, wss, http or https)");
+        }
+        if (url.getHost() == null) {
+            throw new BadAnswerException("gateway: assigned url " + assignment.url() + " has no host");
+        }
+        String path = url.getRawPath() == null ? "" : url.getRawPath();
+        if (config.frontDoor() == FrontDoor.ASSIGN && !config.path().isEmpty()) {
+            path = path.replaceAll("/+$", "") + config.path();
+        }
+        String query = url.getRawQuery();
+        if (assignment.token() != null && !assignment.token().isBlank()) {
+            String tokenParam = "fg_token=" + URLEncoder.encode(assignment.token(), StandardCharsets.UTF_8);
+            query = query == null || query.isEmpty() ? tokenParam : query + "&" + tokenParam;
+        }
+        return URI.create(wsScheme + "://" + url.getRawAuthority() + path + (query == null ? "" : "?" + query));
+    }
+
+    /** The gateway's answer could not be used. */
+    static final class BadAnswerException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        BadAnswerException(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,362 @@
+/*
+ * farmgate-client.js: the cooperating browser client for farmgate (served by the gateway at GET /v1/client.js).
+ * No dependencies. Same semantics as the Java client (io.farmgate.client.FarmgateClient), see docs/client.md:
+ * - asks the gateway for a host (GET /v1/assign -> {"url","hostId","token","expiresAt"}; 503 + Retry-After: wait),
+ *   connects to url (+ fg_token=token);
+ * - on close 1012 / 1013 / 1001 or an abnormal close, goes back through the gateway: the first retry is drawn
+ *   uniformly over firstRetryWindowMs (1013 waits one window first), failed attempts back off exponentially;
+ * - every message gets an id and is kept until the backend echoes it or sends {"type":"ack","id"}; messages
+ *   sent while disconnected are queued, and all unconfirmed ones are sent again, in order, after a reconnect;
+ * - inbound chat messages are delivered once per id.
+ */
+(function (root, factory) {
+  if (typeof module === "object" && module.exports) {
+    module.exports = factory();
+  } else {
+    root.FarmgateClient = factory();
+  }
+}(typeof self !== "undefined" ? self : this, function () {
+  "use strict";
+
+  var CAUSES = { 1012: "service-restart", 1013: "try-again-later", 1001: "going-away", 1006: "abnormal", 1011: "abnormal" };
+  var MAX_INBOUND_CHARS = 1 << 20;
+
+  function option(value, fallback, name, min) {
+    var v = value === undefined || value === null ? fallback : value;
+    if (typeof v !== "number" || !isFinite(v) || v < min) {
+      throw new RangeError(name + ": " + v + " (expected: a number >= " + min + ")");
+    }
+    return v;
+  }
+
+  function noop() {}
+
+  /**
+   * new FarmgateClient({gateway, path, clientKey, onMessage, onConnected, onDisconnected, onRetry, onFailed,
+   *                     firstRetryWindowMs, initialRetryDelayMs, maxRetryDelayMs, maxConsecutiveFailures,
+   *                     maxPendingMessages, connectTimeoutMs, random})
+   */
+  function FarmgateClient(options) {
+    var o = options || {};
+    this.gateway = String(o.gateway || "").replace(/\/+$/, "");
+    this.path = o.path || "";
+    if (this.path && this.path.charAt(0) !== "/") {
+      throw new RangeError("path: " + this.path + " (expected: empty or starting with /)");
+    }
+    this.clientKey = o.clientKey || null;
+    this.firstRetryWindowMs = option(o.firstRetryWindowMs, 5000, "firstRetryWindowMs", 0);
+    this.initialRetryDelayMs = option(o.initialRetryDelayMs, 1000, "initialRetryDelayMs", 1);
+    this.maxRetryDelayMs = option(o.maxRetryDelayMs, 30000, "maxRetryDelayMs", this.initialRetryDelayMs);
+    this.maxRetryAfterMs = option(o.maxRetryAfterMs, 300000, "maxRetryAfterMs", 1);
+    this.maxConsecutiveFailures = option(o.maxConsecutiveFailures, 20, "maxConsecutiveFailures", 1);
+    this.maxPendingMessages = option(o.maxPendingMessages, 10000, "maxPendingMessages", 1);
+    this.recentIdsCapacity = option(o.recentIdsCapacity, 1024, "recentIdsCapacity", 1);
+    this.connectTimeoutMs = option(o.connectTimeoutMs, 5000, "connectTimeoutMs", 1);
+    this.random = o.random || Math.random;
+    this.onMessage = o.onMessage || noop;
+    this.onConnected = o.onConnected || noop;
+    this.onDisconnected = o.onDisconnected || noop;
+    this.onRetry = o.onRetry || noop;
+    this.onFailed = o.onFailed || noop;
+
+    this.state = "new"; // new, connecting, open, waiting, closed, failed
+    this.assignment = null;
+    this._generation = 0;
+    this._socket = null;
+    this._timer = null;
+    this._consecutiveFailures = 0;
+    this._tryAgainLaterStreak = 0;
+    this._unconfirmed = new Map(); // id -> {frame, transmissions}; insertion order = send order
+    this._recent = new Map();      // inbound ids, oldest first
+    this._sequence = 0;
+    this._idPrefix = ("000000000000" + Math.floor(this.random() * 281474976710656).toString(16)).slice(-12);
+    this._stats = { sent: 0, confirmed: 0, resent: 0, received: 0, duplicatesDropped: 0, malformedDropped: 0,
+      assignments: 0, noHostAnswers: 0, failedAttempts: 0,
+      reconnects: { "service-restart": 0, "try-again-later": 0, "going-away": 0, "abnormal": 0 } };
+  }
+
+  FarmgateClient.prototype.start = function () {
+    if (this.state !== "new") {
+      throw new Error("start: client is " + this.state + " (expected: new)");
+    }
+    this._attempt();
+  };
+
+  /** Sends a chat message (any JSON value as body); returns its id. Queued while disconnected. */
+  FarmgateClient.prototype.send = function (body) {
+    if (this.state === "closed" || this.state === "failed") {
+      throw new Error("send: client is " + this.state + " (expected: not closed or failed)");
+    }
+    if (this._unconfirmed.size >= this.maxPendingMessages) {
+      throw new Error("send: " + this._unconfirmed.size + " messages unconfirmed (expected: < maxPendingMessages "
+        + this.maxPendingMessages + ")");
+    }
+    var id = this._idPrefix + "-" + (++this._sequence);
+    var message = { frame: JSON.stringify({ id: id, type: "chat", body: body === undefined ? null : body }), transmissions: 0 };
+    this._unconfirmed.set(id, message);
+    this._stats.sent++;
+    if (this.state === "open") {
+      this._transmit(message);
+    }
+    return id;
+  };
+
+  /** Stops for good; unconfirmed messages stay unconfirmed. */
+  FarmgateClient.prototype.close = function () {
+    if (this.state === "closed") {
+      return;
+    }
+    this.state = "closed";
+    this._generation++;
+    clearTimeout(this._timer);
+    if (this._socket) {
+      try { this._socket.close(1000, "client closing"); } catch (e) { /* already closing */ }
+      this._socket = null;
+    }
+  };
+
+  FarmgateClient.prototype.unconfirmedIds = function () {
+    return Array.from(this._unconfirmed.keys());
+  };
+
+  FarmgateClient.prototype.stats = function () {
+    var s = JSON.parse(JSON.stringify(this._stats));
+    s.state = this.state;
+    s.pending = this._unconfirmed.size;
+    return s;
+  };
+
+  // --- attempts -----------------------------------------------------------------------------------------
+
+  FarmgateClient.prototype._attempt = function () {
+    var self = this;
+    var attempt = ++this._generation;
+    this.state = "connecting";
+    var url = this.gateway + "/v1/assign" + (this.clientKey ? "?client=" + encodeURIComponent(this.clientKey) : "");
+    fetch(url, { cache: "no-store", headers: { "Accept": "application/json" } }).then(function (response) {
+      if (attempt !== self._generation) {
+        return null;
+      }
+      if (response.status === 503) {
+        self._stats.noHostAnswers++;
+        self._failed("no eligible host (503)", retryAfterMs(response.headers.get("Retry-After"), self.maxRetryAfterMs));
+        return null;
+      }
+      if (response.status !== 200) {
+        self._failed("gateway: HTTP " + response.status, -1);
+        return null;
+      }
+      return response.json().then(function (a) {
+        if (attempt === self._generation) {
+          self._connect(attempt, a);
+        }
+      });
+    }).catch(function (error) {
+      if (attempt === self._generation && self.state === "connecting") {
+        self._failed("assignment failed: " + error, -1);
+      }
+    });
+  };
+
+  FarmgateClient.prototype._connect = function (attempt, a) {
+    var self = this;
+    var target;
+    try {
+      target = webSocketUrl(a, this.path);
+    } catch (e) {
+      this._failed(e.message, -1);
+      return;
+    }
+    this._stats.assignments++;
+    this.assignment = a;
+    var socket = new WebSocket(target);
+    var opened = false;
+    var connectTimer = setTimeout(function () {
+      if (!opened) {
+        socket.close();
+      }
+    }, this.connectTimeoutMs);
+    socket.onopen = function () {
+      opened = true;
+      clearTimeout(connectTimer);
+      if (attempt !== self._generation || self.state !== "connecting") {
+        socket.close(1000, "stale");
+        return;
+      }
+      self.state = "open";
+      self._socket = socket;
+      self._consecutiveFailures = 0;
+      self._unconfirmed.forEach(function (message) { self._transmit(message); });
+      self.onConnected(a);
+    };
+    socket.onmessage = function (event) {
+      if (attempt === self._generation) {
+        self._frame(event.data);
+      }
+    };
+    socket.onclose = function (event) {
+      clearTimeout(connectTimer);
+      if (attempt !== self._generation) {
+        return;
+      }
+      if (!opened) {
+        self._failed("connect failed (" + event.code + ")", -1);
+      } else {
+        self._closed(event.code, event.reason);
+      }
+    };
+  };
+
+  FarmgateClient.prototype._failed = function (why, retryAfter) {
+    this._stats.failedAttempts++;
+    this._consecutiveFailures++;
+    if (this._consecutiveFailures >= this.maxConsecutiveFailures) {
+      this._giveUp(why);
+      return;
+    }
+    var delay = this._delayAfterFailure(this._consecutiveFailures);
+    if (retryAfter >= 0) {
+      // Not before the gateway's Retry-After, and not all at its end either.
+      delay = Math.max(delay, retryAfter + Math.floor(this.random() * (Math.floor(retryAfter / 4) + 1)));
+    }
+    this._schedule(delay, why);
+  };
+
+  FarmgateClient.prototype._closed = function (code, reason) {
+    this._socket = null;
+    var cause = CAUSES[code];
+    this.onDisconnected(code, reason, cause || null);
+    if (!cause) {
+      this.state = "closed";
+      this._generation++;
+      return;
+    }
+    this._stats.reconnects[cause]++;
+    var delay = Math.floor(this.random() * this.firstRetryWindowMs);
+    if (cause === "try-again-later") {
+      delay += this.firstRetryWindowMs;
+      this._tryAgainLaterStreak++;
+      if (this._tryAgainLaterStreak >= this.maxConsecutiveFailures) {
+        this._giveUp("closed " + code + " " + this._tryAgainLaterStreak + " times in a row");
+        return;
+      }
+      delay = Math.max(delay, this._delayAfterFailure(this._tryAgainLaterStreak));
+    } else {
+      this._tryAgainLaterStreak = 0;
+    }
+    this._schedule(delay, "closed " + code + " " + reason);
+  };
+
+  FarmgateClient.prototype._delayAfterFailure = function (failures) {
+    var step = this.initialRetryDelayMs;
+    for (var i = 1; i < failures && step < this.maxRetryDelayMs; i++) {
+      step *= 2;
+    }
+    step = Math.min(step, this.maxRetryDelayMs);
+    var half = Math.floor(step / 2);
+    return half + Math.floor(this.random() * (step - half + 1));
+  };
+
+  FarmgateClient.prototype._schedule = function (delay, why) {
+    var self = this;
+    var waiting = ++this._generation;
+    this.state = "waiting";
+    this._timer = setTimeout(function () {
+      if (waiting === self._generation && self.state === "waiting") {
+        self._attempt();
+      }
+    }, delay);
+    this.onRetry(delay, why);
+  };
+
+  FarmgateClient.prototype._giveUp = function (why) {
+    this.state = "failed";
+    this._generation++;
+    this.onFailed("gave up after " + Math.max(this._consecutiveFailures, this._tryAgainLaterStreak)
+      + " failed attempts in a row; last: " + why);
+  };
+
+  // --- the open connection -----------------------------------------------------------------------------
+
+  FarmgateClient.prototype._transmit = function (message) {
+    if (message.transmissions++ > 0) {
+      this._stats.resent++;
+    }
+    this._socket.send(message.frame);
+  };
+
+  FarmgateClient.prototype._frame = function (data) {
+    var frame = null;
+    if (typeof data === "string" && data.length <= MAX_INBOUND_CHARS) {
+      try { frame = JSON.parse(data); } catch (e) { frame = null; }
+    }
+    if (!frame || typeof frame !== "object" || Array.isArray(frame)) {
+      this._stats.malformedDropped++;
+      return;
+    }
+    var id = frame.id === undefined || frame.id === null ? null : String(frame.id);
+    if (frame.type === "ack") {
+      if (id !== null && this._unconfirmed.delete(id)) {
+        this._stats.confirmed++;
+      }
+      return;
+    }
+    if (frame.type === "chat" && id !== null) {
+      if (this._unconfirmed.delete(id)) {
+        this._stats.confirmed++;
+      }
+      if (this._recent.has(id)) {
+        this._stats.duplicatesDropped++;
+        return;
+      }
+      this._recent.set(id, true);
+      if (this._recent.size > this.recentIdsCapacity) {
+        this._recent.delete(this._recent.keys().next().value);
+      }
+    }
+    this._stats.received++;
+    this._tryAgainLaterStreak = 0;
+    this.onMessage({ type: frame.type === undefined ? null : frame.type, id: id, body: frame.body, raw: frame });
+  };
+
+  // --- helpers -------------------------------------------------------------------------------------------
+
+  function webSocketUrl(a, path) {
+    if (!a || typeof a.url !== "string" || !a.url) {
+      throw new Error("gateway: assignment without \"url\"");
+    }
+    var url = new URL(a.url, typeof location !== "undefined" ? location.href : undefined);
+    var schemes = { "ws:": "ws:", "http:": "ws:", "wss:": "wss:", "https:": "wss:" };
+    if (!schemes[url.protocol]) {
+      throw new Error("gateway: assigned url " + a.url + " (expected: ws, wss, http or https)");
+    }
+    url.protocol = schemes[url.protocol];
+    if (path) {
+      var query = path.indexOf("?");
+      url.pathname = url.pathname.replace(/\/+$/, "") + (query < 0 ? path : path.slice(0, query));
+      if (query >= 0) {
+        new URLSearchParams(path.slice(query + 1)).forEach(function (v, k) { url.searchParams.append(k, v); });
+      }
+    }
+    if (a.token) {
+      url.searchParams.append("fg_token", a.token);
+    }
+    return url.toString();
+  }
+
+  function retryAfterMs(header, max) {
+    if (!header) {
+      return -1;
+    }
+    var value = header.trim();
+    if (/^\d+$/.test(value)) {
+      return Math.min(parseInt(value, 10) * 1000, max);
+    }
+    var at = Date.parse(value);
+    return isNaN(at) ? -1 : Math.min(Math.max(0, at - Date.now()), max);
+  }
+
+  FarmgateClient.webSocketUrl = webSocketUrl;
+  FarmgateClient.retryAfterMs = retryAfterMs;
+  return FarmgateClient;
+}));
