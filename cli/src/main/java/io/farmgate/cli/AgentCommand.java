@@ -16,6 +16,7 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         sortOptions = false,
+        header = "Sidecar agent for a backend in any language: counts, heartbeats, sheds.",
         description = {
             "Runs beside a backend written in any language: counts its ESTABLISHED",
             "TCP connections on --port (from /proc/net/tcp and tcp6), measures the CPU",

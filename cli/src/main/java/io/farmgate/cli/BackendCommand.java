@@ -13,6 +13,7 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         sortOptions = false,
+        header = "Demo WebSocket chat server with the agent embedded.",
         description = {
             "A WebSocket chat server (any path) with the farm agent embedded. A",
             "message from any client reaches every client of the farm through Redis",
