@@ -20,9 +20,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The demo backend: a WebSocket chat server (any path) with the farm agent embedded. A message
- * from any client reaches every client of the farm through Redis pub/sub, once even when the
- * sender resends it after a reconnect. It refuses clients without a valid {@code fg_token} when
+ * The demo backend: a WebSocket chat server (any path) with the farm agent embedded, speaking
+ * the chat protocol of docs/client.md. A message from any client reaches every client of the
+ * farm through Redis pub/sub, once even when the sender resends it after a reconnect to another
+ * host (ids are claimed farm-wide in Redis; a resend gets an ack). It refuses clients without a valid {@code fg_token} when
  * a secret is set (1008), closes shed clients with 1012 and a reason, and on {@link #close()}
  * drains: every client gets 1012 before the heartbeat is removed and the server stops.
  */
@@ -33,7 +34,7 @@ public final class ChatBackend implements AutoCloseable {
     /** How long {@link #close()} waits, after the drain, for close handshakes to finish. */
     private static final long CLOSE_HANDSHAKE_WAIT_MILLIS = 3_000;
     private static final int SEEN_ID_CAPACITY = 100_000;
-    private static final int MAX_MESSAGE_CHARS = 16_384;
+    private static final int MAX_MESSAGE_CHARS = 65_536;
 
     private final BackendConfig config;
     private final ChatSessions sessions = new ChatSessions();
@@ -69,7 +70,7 @@ public final class ChatBackend implements AutoCloseable {
             javalin.routes.get("/healthz", ctx -> ctx.result(stopping ? "draining" : "ok"));
             javalin.routes.ws("/*", ws -> {
                 ws.onConnect(this::onConnect);
-                ws.onMessage(ctx -> onMessage(ctx.message()));
+                ws.onMessage(ctx -> onMessage(ctx, ctx.message()));
                 ws.onClose(ctx -> onGone(ctx));
                 ws.onError(ctx -> onGone(ctx));
             });
@@ -149,7 +150,7 @@ public final class ChatBackend implements AutoCloseable {
         sessions.remove(ctx);
     }
 
-    private void onMessage(String frame) {
+    private void onMessage(WsContext sender, String frame) {
         if (frame.length() > MAX_MESSAGE_CHARS) {
             droppedMessages.incrementAndGet();
             return;
@@ -159,15 +160,34 @@ public final class ChatBackend implements AutoCloseable {
             droppedMessages.incrementAndGet();
             return;
         }
-        if (seen.contains(message.id())) {
-            // A resend of a message already delivered (the client reconnected meanwhile).
-            return;
-        }
         String json = message.toJson();
-        if (!relay.publish(json)) {
-            // Redis is away: at least this host's clients hear it.
-            onRelayed(json);
-        }
+        relay.claim(message.id()).whenComplete((first, error) -> {
+            if (error != null) {
+                // Redis is away: de-duplicate on this host, and at least its clients hear it.
+                if (seen.contains(message.id())) {
+                    sendTo(sender, ChatMessage.ack(message.id()));
+                } else {
+                    onRelayed(json);
+                }
+            } else if (first) {
+                if (!relay.publish(json)) {
+                    onRelayed(json);
+                }
+            } else {
+                // A resend after a reconnect: the room has it; confirm it to the sender alone.
+                sendTo(sender, ChatMessage.ack(message.id()));
+            }
+        });
+    }
+
+    private void sendTo(WsContext ctx, String text) {
+        delivery.execute(() -> {
+            try {
+                ctx.send(text);
+            } catch (RuntimeException e) {
+                log.debug("send to {} failed: {}", ctx.sessionId(), e.toString());
+            }
+        });
     }
 
     private void onRelayed(String json) {

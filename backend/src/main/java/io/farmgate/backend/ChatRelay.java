@@ -3,12 +3,15 @@ package io.farmgate.backend;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.SetArgs;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -25,8 +28,11 @@ final class ChatRelay implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ChatRelay.class);
     private static final long RETRY_MILLIS = 1_000;
+    /** How long the farm remembers a message id: longer than any client takes to come back and resend. */
+    static final long SEEN_SECONDS = 600;
 
     private final String channel;
+    private final String seenPrefix;
     private final RedisClient client;
     private final Consumer<String> receiver;
     private final ScheduledExecutorService retry;
@@ -37,6 +43,7 @@ final class ChatRelay implements AutoCloseable {
     ChatRelay(String redisUri, String farm, Consumer<String> receiver) {
         // Same hash tag as the registry's keys, so a Cluster keeps the farm together.
         this.channel = "fg:{" + farm + "}:chat";
+        this.seenPrefix = "fg:{" + farm + "}:seen:";
         this.receiver = receiver;
         RedisURI uri = RedisURI.create(redisUri);
         uri.setTimeout(Duration.ofSeconds(1));
@@ -117,6 +124,23 @@ final class ChatRelay implements AutoCloseable {
             return true;
         } catch (RuntimeException e) {
             return false;
+        }
+    }
+
+    /**
+     * Claims message {@code id} for the whole farm ({@code SET ... NX EX}): completes with true
+     * when no host has had it yet, false for a resend, and exceptionally when Redis is away.
+     */
+    CompletionStage<Boolean> claim(String id) {
+        StatefulRedisConnection<String, String> p = publisher;
+        if (!connected()) {
+            return CompletableFuture.failedFuture(new IllegalStateException("chat relay not connected"));
+        }
+        try {
+            return p.async().set(seenPrefix + id, "1", SetArgs.Builder.nx().ex(SEEN_SECONDS))
+                    .thenApply("OK"::equals);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
         }
     }
 

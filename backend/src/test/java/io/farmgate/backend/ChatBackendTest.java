@@ -70,6 +70,11 @@ class ChatBackendTest {
         return made;
     }
 
+    /** A chat frame as the cooperating clients send it (docs/client.md). */
+    private static String chat(String id, String body) {
+        return "{\"id\": \"" + id + "\", \"type\": \"chat\", \"body\": \"" + body + "\"}";
+    }
+
     private static long sequence(RedisServerExtension redis, String hostId) {
         HostReport hb = ChatFarm.heartbeat(redis, hostId);
         return hb == null ? -1 : hb.sequence();
@@ -91,7 +96,7 @@ class ChatBackendTest {
             assertThat(ChatFarm.heartbeat(redis, host).connections()).as(host).isEqualTo(100);
         }
 
-        perHost.get(0).get(0).send("{\"id\": \"hello-1\", \"text\": \"hello farm\"}");
+        perHost.get(0).get(0).send(chat("hello-1", "hello farm"));
 
         await().atMost(WAIT).untilAsserted(() -> {
             for (List<ChatClient> host : perHost) {
@@ -99,26 +104,29 @@ class ChatBackendTest {
             }
         });
         assertThat(perHost.get(2).get(99).received.get(0))
-                .contains("\"id\":\"hello-1\"", "\"text\":\"hello farm\"", "\"host\":\"chat-1\"");
+                .isEqualTo("{\"id\":\"hello-1\",\"type\":\"chat\",\"body\":\"hello farm\",\"from\":\"chat-1\"}");
     }
 
     @Test
-    void resentMessageReachesEachClientOnceEvenThroughAnotherHost() {
+    void resentMessageReachesEachClientOnceEvenThroughAnotherHostAndIsAcked() {
         ChatBackend a = backend("chat-a", "");
         ChatBackend b = backend("chat-b", "");
         ChatClient sender = connect(a, 1, "").get(0);
         ChatClient listener = connect(b, 1, "").get(0);
-        sender.send("{\"id\": \"m-7\", \"text\": \"once\"}");
+        sender.send(chat("m-7", "once"));
         await().atMost(WAIT).until(() -> listener.received.size() == 1);
 
         // The sender reconnects elsewhere and resends what it is not sure was delivered.
         ChatClient resender = connect(b, 1, "").get(0);
-        resender.send("{\"id\": \"m-7\", \"text\": \"once\"}");
-        resender.send("{\"id\": \"m-8\", \"text\": \"after\"}");
+        resender.send(chat("m-7", "once"));
+        resender.send(chat("m-8", "after"));
 
         await().atMost(WAIT).until(() -> listener.received.size() >= 2);
         assertThat(listener.received).hasSize(2);
         assertThat(listener.received.get(1)).contains("\"id\":\"m-8\"");
+        await().atMost(WAIT).untilAsserted(() -> assertThat(resender.received)
+                .containsExactly("{\"type\":\"ack\",\"id\":\"m-7\"}",
+                        "{\"id\":\"m-8\",\"type\":\"chat\",\"body\":\"after\",\"from\":\"chat-b\"}"));
         assertThat(sender.received).hasSize(2);
     }
 
@@ -214,7 +222,7 @@ class ChatBackendTest {
         });
         // Chat across hosts works again once the relay has re-subscribed.
         await().atMost(WAIT).untilAsserted(() -> {
-            onX.get(0).send("{\"id\": \"back-" + System.nanoTime() + "\", \"text\": \"back\"}");
+            onX.get(0).send(chat("back-" + System.nanoTime(), "back"));
             assertThat(onY.get(0).received).isNotEmpty();
         });
         assertThat(onX).noneMatch(ChatClient::closed);

@@ -15,12 +15,12 @@ import picocli.CommandLine.Option;
         sortOptions = false,
         header = "Demo WebSocket chat server with the agent embedded.",
         description = {
-            "A WebSocket chat server (any path) with the farm agent embedded. A",
-            "message from any client reaches every client of the farm through Redis",
-            "pub/sub; send plain text or {\"id\": ..., \"text\": ...} (a resent id is",
-            "delivered once). With --token-secret, clients without a valid fg_token",
-            "are closed with 1008. Shed clients get 1012. SIGTERM drains: every",
-            "client gets 1012, then the heartbeat is removed.",
+            "A WebSocket chat server (any path) with the farm agent embedded, speaking",
+            "the chat protocol of docs/client.md: {\"id\", \"type\": \"chat\", \"body\"}",
+            "reaches every client of the farm through Redis pub/sub, and a resent id",
+            "is acked, not broadcast again. With --token-secret, clients without a",
+            "valid fg_token are closed with 1008. Shed clients get 1012. SIGTERM",
+            "drains: every client gets 1012, then the heartbeat is removed.",
             ""},
         footer = {"", "Example: farmgate backend --redis redis://127.0.0.1:6379 --farm demo --port 9001"})
 final class BackendCommand implements Callable<Integer> {
