@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
         footer = {"", "Every option also reads FARMGATE_<OPTION> from the environment and a YAML file given with --config.",
                 "Exit codes: 0 ok, 1 failure at run time, 2 bad command line or configuration."},
         subcommands = {CommandLine.HelpCommand.class, SimulateCommand.class, LoadgenCommand.class,
-                GatewayCommand.class})
+                AgentCommand.class, BackendCommand.class, GatewayCommand.class})
 public final class Farmgate implements Runnable {
 
     /** Exit code for a bad command line or configuration. */

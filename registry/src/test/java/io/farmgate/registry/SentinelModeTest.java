@@ -3,10 +3,10 @@ package io.farmgate.registry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.farmgate.scoring.SnapshotPolicy;
 import io.farmgate.testing.FreePort;
 import io.farmgate.testing.RedisServerExtension;
-import io.farmgate.testing.RedisServerProcess;
+import io.farmgate.localredis.RedisServerProcess;
+import io.farmgate.scoring.SnapshotPolicy;
 import java.time.Clock;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;

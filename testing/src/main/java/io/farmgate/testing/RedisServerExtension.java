@@ -1,5 +1,7 @@
 package io.farmgate.testing;
 
+import io.farmgate.localredis.RedisServerProcess;
+
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.extension.AfterAllCallback;

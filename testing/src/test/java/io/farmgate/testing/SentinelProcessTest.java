@@ -1,5 +1,7 @@
 package io.farmgate.testing;
 
+import io.farmgate.localredis.RedisServerProcess;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.farmgate.testing;
+package io.farmgate.localredis;
 
 import java.io.File;
 import java.io.IOException;
@@ -17,14 +17,14 @@ import redis.embedded.core.ExecutableProvider;
 
 /**
  * One real {@code redis-server} process on 127.0.0.1 that can be started, stopped, killed and
- * started again on the same port. Tests usually reach it through {@link RedisServerExtension}.
+ * started again on the same port: the test fixture's server and {@code farmgate demo}'s Redis.
  *
  * <p>Only the process this object started is ever signalled, through its {@link Process} handle;
  * a JVM shutdown hook kills whatever is still running when the test JVM exits.
  */
 public final class RedisServerProcess {
 
-    /** Where server output and any server files go, relative to the module being tested. */
+    /** Where server output and any server files go by default, relative to the module being tested. */
     public static final Path WORK_DIR = Path.of("target", "redis-fixture").toAbsolutePath();
 
     private static final String HOST = "127.0.0.1";
@@ -43,6 +43,7 @@ public final class RedisServerProcess {
     private final int port;
     private final Path configFile;
     private final List<String> extraArgs;
+    private final Path workDir;
     private final Path logFile;
     private final String password;
     private Process process;
@@ -52,17 +53,23 @@ public final class RedisServerProcess {
      * @param extraArgs appended to the command line, e.g. {@code "--requirepass", "secret"}
      */
     public RedisServerProcess(int port, List<String> extraArgs) {
-        this(port, null, extraArgs);
+        this(port, null, extraArgs, WORK_DIR);
     }
 
-    private RedisServerProcess(int port, Path configFile, List<String> extraArgs) {
+    /** A server whose log and files go to {@code workDir}. */
+    public RedisServerProcess(int port, List<String> extraArgs, Path workDir) {
+        this(port, null, extraArgs, workDir);
+    }
+
+    private RedisServerProcess(int port, Path configFile, List<String> extraArgs, Path workDir) {
         if (port <= 0 || port > 65535) {
             throw new IllegalArgumentException("port: " + port + " (expected: in [1, 65535])");
         }
         this.port = port;
         this.configFile = configFile;
         this.extraArgs = List.copyOf(extraArgs);
-        this.logFile = WORK_DIR.resolve("redis-" + port + ".log");
+        this.workDir = workDir.toAbsolutePath();
+        this.logFile = this.workDir.resolve("redis-" + port + ".log");
         int i = this.extraArgs.indexOf("--requirepass");
         this.password = i >= 0 && i + 1 < this.extraArgs.size() ? this.extraArgs.get(i + 1) : null;
     }
@@ -80,7 +87,7 @@ public final class RedisServerProcess {
         } catch (IOException e) {
             throw new UncheckedIOException("could not write " + config, e);
         }
-        return new RedisServerProcess(port, config, List.of("--sentinel"));
+        return new RedisServerProcess(port, config, List.of("--sentinel"), WORK_DIR);
     }
 
     /**
@@ -140,11 +147,11 @@ public final class RedisServerProcess {
         }
         Collections.addAll(command, "--bind", HOST, "--port", Integer.toString(port),
                 "--save", "", "--appendonly", "no", "--protected-mode", "no",
-                "--dir", WORK_DIR.toString(), "--dbfilename", "dump-" + port + ".rdb");
+                "--dir", workDir.toString(), "--dbfilename", "dump-" + port + ".rdb");
         command.addAll(extraArgs);
         Process started;
         try {
-            Files.createDirectories(WORK_DIR);
+            Files.createDirectories(workDir);
             started = new ProcessBuilder(command)
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))

@@ -1,4 +1,4 @@
-package io.farmgate.testing;
+package io.farmgate.localredis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.farmgate.testing;
+package io.farmgate.localredis;
 
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
@@ -16,7 +16,7 @@ import java.util.List;
  * Sends one RESP2 command over a fresh socket and reads the reply. Just enough protocol for a
  * fixture to ping, inspect and flush its server without depending on a Redis client library.
  */
-final class RespClient {
+public final class RespClient {
 
     private RespClient() {
     }
@@ -26,7 +26,7 @@ final class RespClient {
      * back as String (simple and bulk strings), Long, List of replies, or null; an error reply
      * throws {@link RespErrorException}.
      */
-    static Object call(String host, int port, String password, int timeoutMillis, String... args)
+    public static Object call(String host, int port, String password, int timeoutMillis, String... args)
             throws IOException {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress(host, port), timeoutMillis);

@@ -1,0 +1,101 @@
+package io.farmgate.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class ProcNetTcpTest {
+
+    private final List<AutoCloseable> open = new ArrayList<>();
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (AutoCloseable c : open) {
+            c.close();
+        }
+    }
+
+    private ServerSocket listen(String address) throws IOException {
+        ServerSocket server = new ServerSocket();
+        server.bind(new InetSocketAddress(InetAddress.getByName(address), 0), 100);
+        open.add(server);
+        return server;
+    }
+
+    private List<Socket> connect(ServerSocket server, int n) throws IOException {
+        List<Socket> accepted = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            Socket client = new Socket(server.getInetAddress(), server.getLocalPort());
+            open.add(client);
+            Socket serverEnd = server.accept();
+            open.add(serverEnd);
+            accepted.add(serverEnd);
+        }
+        return accepted;
+    }
+
+    @Test
+    void countsEstablishedConnectionsToAPlainPort() throws IOException {
+        ServerSocket server = listen("127.0.0.1");
+        connect(server, 7);
+
+        PortSockets sockets = ProcNetTcp.system().count(server.getLocalPort());
+
+        assertThat(sockets.established()).isEqualTo(7);
+        assertThat(sockets.listening()).isEqualTo(1);
+    }
+
+    @Test
+    void closedConnectionsLeaveTheCount() throws IOException {
+        ServerSocket server = listen("127.0.0.1");
+        List<Socket> accepted = connect(server, 5);
+        accepted.get(0).close();
+        accepted.get(1).close();
+
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+                assertThat(ProcNetTcp.system().count(server.getLocalPort()).established()).isEqualTo(3));
+    }
+
+    @Test
+    void countsConnectionsOverIpv6TooFromTcp6() throws IOException {
+        ServerSocket server = listen("::1");
+        connect(server, 3);
+
+        assertThat(ProcNetTcp.system().count(server.getLocalPort()).established()).isEqualTo(3);
+    }
+
+    @Test
+    void portNobodyListensOnHasNoListener() throws IOException {
+        int port;
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = probe.getLocalPort();
+        }
+
+        assertThat(ProcNetTcp.system().count(port)).isEqualTo(new PortSockets(0, 0));
+    }
+
+    @Test
+    void linesThatDoNotParseAreSkipped() {
+        String table = """
+                  sl  local_address rem_address   st tx_queue
+                   0: 0100007F:1F90 0100007F:D2F0 01 00000000:00000000
+                   1: garbage
+                   2: 0100007F:ZZZZ 0100007F:D2F0 01 00000000:00000000
+                   3: 0100007F:1F90 0100007F:D2F4 01 00000000:00000000
+                   4: 00000000:1F90 00000000:0000 0A 00000000:00000000
+                   5: 0100007F:1F90 0100007F:D2F8 06 00000000:00000000
+                """;
+
+        assertThat(ProcNetTcp.parse(table, 0x1F90)).isEqualTo(new PortSockets(2, 1));
+    }
+}
