@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.farmgate.scoring.FarmSnapshot;
+import io.farmgate.scoring.HostReport;
 import io.farmgate.scoring.HostState;
 import io.farmgate.scoring.HostView;
 import io.farmgate.scoring.SlowStart;
@@ -153,10 +154,15 @@ final class AdminApi {
     }
 
     private void drain(Context ctx, boolean draining) {
-        HostView h = knownHost(ctx);
-        control.setDraining(h.id(), draining);
-        LOG.info("operator {} host {}", draining ? "drained" : "undrained", h.id());
-        reply(ctx, 200, Map.of("id", h.id(), "state", draining ? "draining" : "active"));
+        String id = ctx.pathParam("id");
+        boolean known = snapshots.get().host(id) != null
+                || !draining && HostReport.isValidHostId(id) && control.hasStoredState(id);
+        if (!known) {
+            throw new Rejected(404, "unknown host");
+        }
+        control.setDraining(id, draining);
+        LOG.info("operator {} host {}", draining ? "drained" : "undrained", id);
+        reply(ctx, 200, Map.of("id", id, "state", draining ? "draining" : "active"));
     }
 
     private void shed(Context ctx) {

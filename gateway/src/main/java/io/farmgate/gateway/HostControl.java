@@ -13,6 +13,14 @@ public interface HostControl {
     /** Asks the host to shed down to {@code targetConnections} and take no new clients until below it. */
     void setTargetConnections(String hostId, int targetConnections);
 
+    /**
+     * Whether operator state is stored for this host, so it can be undrained while it is away (a
+     * drained host that stopped would otherwise come back drained with no way to clear it).
+     */
+    default boolean hasStoredState(String hostId) {
+        return false;
+    }
+
     /** Notes a finished scale-down (the hosts are already draining); for the event log. */
     default void scaledDown(int requested, java.util.List<String> hostIds) {
     }

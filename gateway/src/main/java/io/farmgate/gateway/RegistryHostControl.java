@@ -3,6 +3,7 @@ package io.farmgate.gateway;
 import io.farmgate.registry.EventLog;
 import io.farmgate.registry.FarmEvent;
 import io.farmgate.registry.OperatorStore;
+import io.farmgate.scoring.OperatorState;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
@@ -45,6 +46,11 @@ public final class RegistryHostControl implements HostControl {
         operators.setTarget(hostId, targetConnections);
         note(new FarmEvent(FarmEvent.Type.SHED, hostId, ACTOR, "admin API", clock.millis(),
                 Map.of("targetConnections", Integer.toString(targetConnections))));
+    }
+
+    @Override
+    public boolean hasStoredState(String hostId) {
+        return !operators.read(hostId).equals(OperatorState.DEFAULT);
     }
 
     @Override

@@ -108,6 +108,25 @@ class AdminApiTest {
     }
 
     @Test
+    void drainedHostThatWentAwayCanStillBeUndrained() {
+        farm.setDraining("h3", true);
+        farm.remove("h3").refresh();
+
+        HttpResponse<String> r = gw.adminPost("/v1/hosts/h3/undrain", "", TOKEN);
+
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(farm.operator("h3").draining()).isFalse();
+    }
+
+    @Test
+    void absentHostCannotBeDrained() {
+        farm.setDraining("h3", false);
+        farm.remove("h3").refresh();
+
+        assertThat(gw.adminPost("/v1/hosts/h3/drain", "", TOKEN).statusCode()).isEqualTo(404);
+    }
+
+    @Test
     void shedStoresConnectionsMinusCountAsTarget() throws Exception {
         HttpResponse<String> r = gw.adminPost("/v1/hosts/h1/shed", "{\"count\": 15}", TOKEN);
 

@@ -166,6 +166,18 @@ class RegistryGatewayTest {
     }
 
     @Test
+    void drainedHostThatStoppedCanStillBeUndrained() {
+        client.adminPost("/v1/hosts/h1/drain", "", RunningGateway.ADMIN_TOKEN);
+        beating.remove("h1");
+        await().atMost(Duration.ofSeconds(10)).until(() -> source.current().host("h1") == null);
+
+        HttpResponse<String> r = client.adminPost("/v1/hosts/h1/undrain", "", RunningGateway.ADMIN_TOKEN);
+
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(operators.read("h1").draining()).isFalse();
+    }
+
+    @Test
     void redisKilledRedirectsContinueAndReadyzSaysStale() throws Exception {
         redis.kill();
 

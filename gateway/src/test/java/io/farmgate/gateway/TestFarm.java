@@ -80,6 +80,11 @@ final class TestFarm implements Supplier<FarmSnapshot>, HostControl {
     }
 
     @Override
+    public synchronized boolean hasStoredState(String hostId) {
+        return operators.containsKey(hostId);
+    }
+
+    @Override
     public synchronized void setTargetConnections(String hostId, int targetConnections) {
         operators.put(hostId, operator(hostId).withTarget(targetConnections, System.currentTimeMillis()));
     }
