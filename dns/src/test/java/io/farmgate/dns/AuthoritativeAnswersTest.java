@@ -200,6 +200,20 @@ class AuthoritativeAnswersTest {
 
     @ParameterizedTest
     @EnumSource(Transport.class)
+    void nameBetweenTheZoneAndAnInZoneNameServerExistsWithoutData(Transport transport) {
+        DnsConfig config = RunningServer.config().nameServers(List.of(
+                new DnsConfig.NameServer("ns1.dns." + APEX, List.of("192.0.2.53")))).build();
+        try (RunningServer s = RunningServer.start(config, snapshot(ipv4Hosts(1)))) {
+            Message m = s.query("dns." + APEX, Type.A, transport);
+
+            assertThat(m.getRcode()).isEqualTo(Rcode.NOERROR);
+            assertThat(m.getSection(Section.ANSWER)).isEmpty();
+            assertThat(m.getSection(Section.AUTHORITY)).singleElement().isInstanceOf(SOARecord.class);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Transport.class)
     void hostNameAnswersThatHostsOwnAddress(Transport transport) {
         try (RunningServer s = RunningServer.start(snapshot(ipv4Hosts(3)))) {
             Message m = s.query("h2." + APEX, Type.A, transport);
