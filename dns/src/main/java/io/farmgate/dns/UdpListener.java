@@ -1,11 +1,14 @@
 package io.farmgate.dns;
 
 import java.io.IOException;
-import java.net.DatagramPacket;
-import java.net.DatagramSocket;
+import java.net.Inet4Address;
 import java.net.InetSocketAddress;
-import java.net.SocketException;
+import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.DatagramChannel;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -26,12 +29,12 @@ final class UdpListener implements AutoCloseable {
     private static final int SOCKET_BUFFER_BYTES = 4 << 20;
 
     private final QueryResponder responder;
-    private final List<DatagramSocket> sockets;
+    private final List<DatagramChannel> sockets;
     private final List<Thread> threads = new ArrayList<>();
     private final boolean reusePort;
     private volatile boolean closed;
 
-    private UdpListener(QueryResponder responder, List<DatagramSocket> sockets, boolean reusePort) {
+    private UdpListener(QueryResponder responder, List<DatagramChannel> sockets, boolean reusePort) {
         this.responder = responder;
         this.sockets = sockets;
         this.reusePort = reusePort;
@@ -42,17 +45,19 @@ final class UdpListener implements AutoCloseable {
      * picks a free port for all of them.
      */
     static UdpListener bind(QueryResponder responder, InetSocketAddress address, int threads) throws IOException {
-        DatagramSocket first = new DatagramSocket(null);
+        StandardProtocolFamily family = address.getAddress() instanceof Inet4Address
+                ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6;
+        DatagramChannel first = DatagramChannel.open(family);
         boolean reusePort = threads > 1 && first.supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT);
-        List<DatagramSocket> sockets = new ArrayList<>();
+        List<DatagramChannel> sockets = new ArrayList<>();
         try {
             configure(first, reusePort);
             first.bind(address);
             sockets.add(first);
             if (reusePort) {
-                InetSocketAddress bound = new InetSocketAddress(address.getAddress(), first.getLocalPort());
+                InetSocketAddress bound = new InetSocketAddress(address.getAddress(), localPort(first));
                 for (int i = 1; i < threads; i++) {
-                    DatagramSocket s = new DatagramSocket(null);
+                    DatagramChannel s = DatagramChannel.open(family);
                     sockets.add(s);
                     configure(s, true);
                     s.bind(bound);
@@ -66,15 +71,23 @@ final class UdpListener implements AutoCloseable {
         return new UdpListener(responder, List.copyOf(sockets), reusePort);
     }
 
-    private static void configure(DatagramSocket s, boolean reusePort) throws IOException {
+    private static void configure(DatagramChannel s, boolean reusePort) throws IOException {
         if (reusePort) {
             s.setOption(StandardSocketOptions.SO_REUSEPORT, true);
         }
-        s.setReceiveBufferSize(SOCKET_BUFFER_BYTES);
+        s.setOption(StandardSocketOptions.SO_RCVBUF, SOCKET_BUFFER_BYTES);
+    }
+
+    private static int localPort(DatagramChannel s) throws IOException {
+        return ((InetSocketAddress) s.getLocalAddress()).getPort();
     }
 
     int port() {
-        return sockets.get(0).getLocalPort();
+        try {
+            return localPort(sockets.get(0));
+        } catch (IOException e) {
+            throw new IllegalStateException("UDP socket closed", e);
+        }
     }
 
     /** Whether each thread has its own socket (SO_REUSEPORT) rather than sharing one. */
@@ -88,7 +101,7 @@ final class UdpListener implements AutoCloseable {
 
     void start(int threadCount, String namePrefix) {
         for (int i = 0; i < threadCount; i++) {
-            DatagramSocket socket = sockets.get(i % sockets.size());
+            DatagramChannel socket = sockets.get(i % sockets.size());
             Thread t = new Thread(() -> receiveLoop(socket), namePrefix + "-udp-" + i);
             t.setDaemon(true);
             threads.add(t);
@@ -96,24 +109,32 @@ final class UdpListener implements AutoCloseable {
         }
     }
 
-    private void receiveLoop(DatagramSocket socket) {
-        byte[] buffer = new byte[RECEIVE_BUFFER_BYTES];
-        DatagramPacket packet = new DatagramPacket(buffer, buffer.length);
+    private void receiveLoop(DatagramChannel socket) {
+        // Direct buffers go to the kernel without a copy; the responder works on a heap copy of
+        // the (small) query.
+        ByteBuffer in = ByteBuffer.allocateDirect(RECEIVE_BUFFER_BYTES);
+        ByteBuffer out = ByteBuffer.allocateDirect(QueryResponder.MAX_TCP_MESSAGE);
+        byte[] query = new byte[RECEIVE_BUFFER_BYTES];
         while (!closed) {
             try {
-                packet.setLength(buffer.length);
-                socket.receive(packet);
-                byte[] reply = responder.respond(buffer, packet.getLength(), packet.getAddress(),
+                in.clear();
+                SocketAddress from = socket.receive(in);
+                in.flip();
+                int length = in.remaining();
+                in.get(query, 0, length);
+                byte[] reply = responder.respond(query, length, ((InetSocketAddress) from).getAddress(),
                         QueryResponder.Transport.UDP);
                 if (reply != null) {
-                    socket.send(new DatagramPacket(reply, reply.length, packet.getSocketAddress()));
+                    out.clear();
+                    out.put(reply).flip();
+                    socket.send(out, from);
                 }
-            } catch (SocketException e) {
-                if (closed || socket.isClosed()) {
+            } catch (ClosedChannelException e) {
+                return; // closed by close(), possibly while blocked in receive
+            } catch (Throwable t) {
+                if (closed) {
                     return;
                 }
-                log.warn("UDP socket error; continuing", e);
-            } catch (Throwable t) {
                 // One bad packet or a failed send must not stop the thread that serves everyone else.
                 log.warn("UDP query failed; continuing", t);
             }
@@ -134,9 +155,13 @@ final class UdpListener implements AutoCloseable {
         }
     }
 
-    private static void closeAll(List<DatagramSocket> sockets) {
-        for (DatagramSocket s : sockets) {
-            s.close();
+    private static void closeAll(List<DatagramChannel> sockets) {
+        for (DatagramChannel s : sockets) {
+            try {
+                s.close();
+            } catch (IOException e) {
+                log.debug("closing a UDP socket", e);
+            }
         }
     }
 }
