@@ -11,7 +11,7 @@
 #
 # Results: printed, and written to bench/results/dns.txt.
 #
-# Usage: bench/dns.sh [--duration SECONDS] [--rate QPS] [--hosts N] [--only farmgate|knot|pdns]
+# Usage: bench/dns.sh [--duration SECONDS] [--rate QPS] [--hosts N] [--only farmgate|knot|pdns|pdns-cached]
 # Needs: Java 17, Maven, and (installed from apt when missing) dnsperf, knot, pdns-server,
 # pdns-backend-bind. Nothing listens beyond 127.0.0.1; every process it starts is stopped by PID.
 set -euo pipefail
@@ -130,7 +130,7 @@ start_farmgate() {
   mvn -B -q package dependency:build-classpath -pl dns -am -DskipTests \
       -Dmdep.outputFile="$WORK/cp.txt" -DincludeScope=runtime >&2
   local cp="$ROOT/dns/target/classes:$(cat "$WORK/cp.txt")"
-  taskset -c "$SERVER_CPU" java -Xms256m -Xmx256m -XX:+UseParallelGC -cp "$cp" io.farmgate.dns.StaticFarmDnsMain \
+  taskset -c "$SERVER_CPU" java -Xms256m -Xmx256m -XX:+UseSerialGC -XX:+AlwaysPreTouch -cp "$cp" io.farmgate.dns.StaticFarmDnsMain \
       --zone "$ZONE" --listen "127.0.0.1:$FARMGATE_PORT" --hosts "$HOSTS" --udp-threads 1 \
       > "$WORK/farmgate.log" 2>&1 &
   SERVER_PID=$!
@@ -167,16 +167,19 @@ EOF
   PIDS+=("$SERVER_PID")
 }
 
-start_pdns() {
+start_pdns() { # [cached]: keep PowerDNS's packet and query caches (its defaults)
+  local caches="--cache-ttl=0 --query-cache-ttl=0 --negquery-cache-ttl=0"
+  [ "${1:-}" = cached ] && caches=""
   mkdir -p "$WORK/pdns"
   cp "$WORK/pdns.zone" "$WORK/pdns/$ZONE.zone"
   echo "zone \"$ZONE\" { type master; file \"$WORK/pdns/$ZONE.zone\"; };" > "$WORK/pdns/named.conf"
-  # Packet and query caches off: every query runs the LUA record, as farmgate picks per query.
+  # Caches off by default: every query runs the LUA record, as farmgate picks per query. With
+  # its packet cache on, PowerDNS hands the same cached choice to every client for a while.
+  # shellcheck disable=SC2086
   taskset -c "$SERVER_CPU" pdns_server --no-config --daemon=no --guardian=no --disable-syslog \
       --write-pid=no --socket-dir="$WORK/pdns" --local-address=127.0.0.1 --local-port="$PDNS_PORT" \
       --launch=bind --bind-config="$WORK/pdns/named.conf" --enable-lua-records=shared \
-      --receiver-threads=1 --distributor-threads=1 --cache-ttl=0 --query-cache-ttl=0 \
-      --negquery-cache-ttl=0 --loglevel=4 > "$WORK/pdns.log" 2>&1 &
+      --receiver-threads=1 --distributor-threads=1 $caches --loglevel=4 > "$WORK/pdns.log" 2>&1 &
   SERVER_PID=$!
   PIDS+=("$SERVER_PID")
 }
@@ -209,7 +212,7 @@ dnsperf_run() { # port seconds [extra args...]
   local port=$1 secs=$2
   shift 2
   taskset -c "$LOAD_CPU" dnsperf -s 127.0.0.1 -p "$port" -d "$WORK/queries.txt" -l "$secs" \
-      -c 8 -T 1 -q 500 -t 2 "$@" 2>&1
+      -c 8 -T 1 -q 100 -t 2 "$@" 2>&1
 }
 
 field() { # dnsperf-output label -> first number after it
@@ -218,7 +221,7 @@ field() { # dnsperf-output label -> first number after it
     }' <<< "$1"
 }
 
-declare -A QPS LAT LOST CPU100K FIXQPS FIXLOST
+declare -A QPS LAT LOST CPU100K FIXQPS FIXLOST FIXLAT
 measure() { # name port
   local name=$1 port=$2
   wait_ready "$port" "$name"
@@ -240,6 +243,7 @@ measure() { # name port
   completed=$(field "$out" "Queries completed:")
   FIXQPS[$name]=$(field "$out" "Queries per second:")
   FIXLOST[$name]=$(field "$out" "Queries lost:")
+  FIXLAT[$name]=$(field "$out" "Average Latency (s):")
   CPU100K[$name]=$(awk -v a="$after" -v b="$before" -v n="$completed" 'BEGIN { if (n > 0) printf "%.3f", (a - b) * 100000 / n; else print "n/a" }')
 }
 
@@ -255,6 +259,8 @@ run() { # name start port
 run farmgate start_farmgate "$FARMGATE_PORT"
 run knot start_knot "$KNOT_PORT"
 run pdns start_pdns "$PDNS_PORT"
+start_pdns_cached() { start_pdns cached; }
+run pdns-cached start_pdns_cached "$PDNS_PORT"
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0 && a != "") printf "%.2f", a / b; else print "n/a" }'; }
 
@@ -262,17 +268,21 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0 && a != "") printf "%.2f", 
   echo "# farmgate DNS benchmark -- $(date -u +%Y-%m-%dT%H:%M:%SZ)"
   echo "# machine: $(nproc) CPUs, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)"
   echo "# server on CPU $SERVER_CPU, dnsperf on CPU $LOAD_CPU; ${HOSTS} hosts; queries: 80% apex A, 20% host names"
-  echo "# saturation: dnsperf -c 8 -q 500 for ${DURATION}s after ${WARMUP}s warm-up; fixed rate: -Q $RATE"
-  echo "# knot: static zone (apex holds every host); pdns: LUA pickrandom, enable-lua-records=shared, caches off"
-  printf "%-10s %12s %14s %8s %14s %10s %18s\n" server "q/s(sat)" "avg-lat(ms)" lost "q/s(fixed)" "lost(fx)" "cpu-s/100k(fixed)"
-  for name in farmgate knot pdns; do
+  echo "# saturation: dnsperf -c 8 -q 100 for ${DURATION}s after ${WARMUP}s warm-up; fixed rate: -Q $RATE"
+  echo "# knot: static zone (apex holds every host); pdns: LUA pickrandom, enable-lua-records=shared,"
+  echo "#   caches off (every query runs LUA); pdns-cached: the same with its default packet/query caches"
+  echo "# load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine skews every figure)"
+  printf "%-12s %10s %12s %8s %10s %12s %9s %11s\n" server "q/s(sat)" "lat-ms(sat)" "lost" \
+    "q/s(fix)" "lat-ms(fix)" "lost(fix)" "cpu-s/100k"
+  for name in farmgate knot pdns pdns-cached; do
     [ -n "${QPS[$name]:-}" ] || continue
-    lat_ms=$(awk -v s="${LAT[$name]}" 'BEGIN { printf "%.3f", s * 1000 }')
-    printf "%-10s %12s %14s %8s %14s %10s %18s\n" "$name" "${QPS[$name]}" "$lat_ms" "${LOST[$name]}" \
-      "${FIXQPS[$name]}" "${FIXLOST[$name]}" "${CPU100K[$name]}"
+    printf "%-12s %10.0f %12.3f %8s %10.0f %12.3f %9s %11s\n" "$name" "${QPS[$name]}" \
+      "$(awk -v s="${LAT[$name]}" 'BEGIN { print s * 1000 }')" "${LOST[$name]}" "${FIXQPS[$name]}" \
+      "$(awk -v s="${FIXLAT[$name]}" 'BEGIN { print s * 1000 }')" "${FIXLOST[$name]}" "${CPU100K[$name]}"
   done
   if [ -n "${QPS[farmgate]:-}" ]; then
     [ -n "${QPS[knot]:-}" ] && echo "farmgate/knot  q/s: $(ratio "${QPS[farmgate]}" "${QPS[knot]}")  (target >= 0.9)   cpu/query: $(ratio "${CPU100K[farmgate]}" "${CPU100K[knot]}")  (target <= 2)"
     [ -n "${QPS[pdns]:-}" ] && echo "farmgate/pdns  q/s: $(ratio "${QPS[farmgate]}" "${QPS[pdns]}")  (target >= 1.5)  cpu/query: $(ratio "${CPU100K[farmgate]}" "${CPU100K[pdns]}")"
+    [ -n "${QPS[pdns-cached]:-}" ] && echo "farmgate/pdns-cached  q/s: $(ratio "${QPS[farmgate]}" "${QPS[pdns-cached]}")  cpu/query: $(ratio "${CPU100K[farmgate]}" "${CPU100K[pdns-cached]}")"
   fi
 } | tee "$RESULTS"

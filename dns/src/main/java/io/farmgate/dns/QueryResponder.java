@@ -77,6 +77,9 @@ final class QueryResponder {
     private final Record[] fallbackV4;
     private final Record[] fallbackV6;
     private final AtomicLong fallbackRotation = new AtomicLong();
+    // The OPT records echoed with every EDNS answer (RFC 3225: the DO bit is copied).
+    private final OPTRecord opt0;
+    private final OPTRecord optDnssecOk;
 
     private volatile FarmAddresses current;
 
@@ -126,6 +129,8 @@ final class QueryResponder {
         between.removeAll(glueByName.keySet());
         this.emptyNonTerminals = Set.copyOf(between);
 
+        this.opt0 = new OPTRecord(config.ednsMaxPayload(), 0, 0, 0);
+        this.optDnssecOk = new OPTRecord(config.ednsMaxPayload(), 0, 0, ExtendedFlags.DO);
         this.fallbackV4 = fallback(config, zone, Type.A);
         this.fallbackV6 = fallback(config, zone, Type.AAAA);
     }
@@ -373,8 +378,10 @@ final class QueryResponder {
         }
         OPTRecord opt = query.getOPT();
         if (opt != null) {
-            int doBit = opt.getFlags() & ExtendedFlags.DO;
-            reply.addRecord(new OPTRecord(config.ednsMaxPayload(), rcode >>> 4, 0, doBit), Section.ADDITIONAL);
+            boolean dnssecOk = (opt.getFlags() & ExtendedFlags.DO) != 0;
+            OPTRecord echo = rcode < 16 ? (dnssecOk ? optDnssecOk : opt0)
+                    : new OPTRecord(config.ednsMaxPayload(), rcode >>> 4, 0, dnssecOk ? ExtendedFlags.DO : 0);
+            reply.addRecord(echo, Section.ADDITIONAL);
         }
         return reply;
     }

@@ -7,6 +7,7 @@ import io.farmgate.dns.QueryResponder.Transport;
 import java.io.IOException;
 import org.junit.jupiter.api.Test;
 import org.xbill.DNS.DClass;
+import org.xbill.DNS.ExtendedFlags;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.OPTRecord;
@@ -74,6 +75,17 @@ class EdnsAndTruncationTest {
 
             assertThat(m.getOPT()).isNotNull();
             assertThat(m.getOPT().getPayloadSize()).isEqualTo(1400);
+        }
+    }
+
+    @Test
+    void dnssecOkBitIsCopiedIntoTheReply() throws IOException {
+        try (RunningServer s = RunningServer.start(snapshot(Farms.ipv4Hosts(2)))) {
+            Message withDo = new Message(udp(s, query(Type.A, new OPTRecord(1232, 0, 0, ExtendedFlags.DO))));
+            Message withoutDo = new Message(udp(s, query(Type.A, new OPTRecord(1232, 0, 0, 0))));
+
+            assertThat(withDo.getOPT().getFlags() & ExtendedFlags.DO).isEqualTo(ExtendedFlags.DO);
+            assertThat(withoutDo.getOPT().getFlags() & ExtendedFlags.DO).isZero();
         }
     }
 
