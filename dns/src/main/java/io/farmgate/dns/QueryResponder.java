@@ -283,26 +283,30 @@ final class QueryResponder {
     }
 
     /**
-     * What the apex says when the picker has nothing of this address family: empty (no data) when
-     * the farm is up but on the other family; otherwise, for a stale snapshot, the last known hosts
-     * that are not draining (fail static); else the configured fallback; else null (SERVFAIL).
+     * What the apex says when no host at all is eligible: for a stale snapshot, the last known
+     * hosts of this family that are not draining (fail static); else the configured fallback of
+     * this family; else empty (no data) when the other family has either; else null (SERVFAIL).
+     * When the farm is up but only on the other family, the answer is empty.
      */
     private List<Record> noEligibleHost(FarmAddresses farm, int qtype) {
-        int other = qtype == Type.A ? Type.AAAA : Type.A;
         FarmSnapshot snapshot = farm.snapshot();
         if (snapshot.eligibleCount() > 0) {
             return List.of();
         }
+        int other = qtype == Type.A ? Type.AAAA : Type.A;
         if (snapshot.stale()) {
             List<Record> known = farm.failStatic(qtype, config.answerCount());
-            if (!known.isEmpty() || farm.hasFailStatic(other)) {
+            if (!known.isEmpty()) {
                 return known;
             }
         }
         Record[] mine = qtype == Type.A ? fallbackV4 : fallbackV6;
-        Record[] theirs = qtype == Type.A ? fallbackV6 : fallbackV4;
-        if (mine.length > 0 || theirs.length > 0) {
+        if (mine.length > 0) {
             return FarmAddresses.rotate(mine, config.answerCount(), fallbackRotation);
+        }
+        Record[] theirs = qtype == Type.A ? fallbackV6 : fallbackV4;
+        if (theirs.length > 0 || snapshot.stale() && farm.hasFailStatic(other)) {
+            return List.of();
         }
         return null;
     }

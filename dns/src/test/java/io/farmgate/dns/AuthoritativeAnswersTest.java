@@ -430,6 +430,31 @@ class AuthoritativeAnswersTest {
 
     @ParameterizedTest
     @EnumSource(Transport.class)
+    void fallbackOfTheOtherFamilyOnlyMakesAnEmptyAnswerNotServfail(Transport transport) {
+        DnsConfig config = RunningServer.config().fallbackAddresses(List.of("192.0.2.10")).build();
+        FarmSnapshot farm = Farms.next(snapshot(ipv4Hosts(1)), ipv4Hosts(1), Map.of("h1", Farms.draining()));
+        try (RunningServer s = RunningServer.start(config, farm)) {
+            Message m = s.query(APEX, Type.AAAA, transport);
+
+            assertThat(m.getRcode()).isEqualTo(Rcode.NOERROR);
+            assertThat(m.getSection(Section.ANSWER)).isEmpty();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Transport.class)
+    void staleSnapshotWithoutKnownHostsOfTheFamilyAnswersTheFallback(Transport transport) {
+        FarmSnapshot first = snapshot(ipv4Hosts(2));
+        FarmSnapshot stale = first.next(ipv4Hosts(2), Map.of(), first.builtAtMillis() + 60_000).markedStale();
+        DnsConfig config = RunningServer.config().fallbackAddresses(List.of("2001:db8::10")).build();
+        try (RunningServer s = RunningServer.start(config, stale)) {
+            assertThat(s.query(APEX, Type.AAAA, transport).getSection(Section.ANSWER))
+                    .extracting(AuthoritativeAnswersTest::address).containsExactly(ip("2001:db8::10"));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Transport.class)
     void staleSnapshotWithoutEligibleHostAnswersTheLastKnownHostsThatAreNotDraining(Transport transport) {
         FarmSnapshot first = snapshot(ipv4Hosts(3));
         // Heartbeats stopped moving (every host past the stale bound), then the registry went away.
