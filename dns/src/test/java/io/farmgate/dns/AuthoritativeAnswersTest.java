@@ -1,6 +1,7 @@
 package io.farmgate.dns;
 
 import static io.farmgate.dns.Farms.host;
+import static io.farmgate.dns.Farms.ip;
 import static io.farmgate.dns.Farms.ipv4Hosts;
 import static io.farmgate.dns.Farms.snapshot;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -10,7 +11,6 @@ import io.farmgate.scoring.FarmSnapshot;
 import io.farmgate.scoring.HostReport;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -489,14 +489,6 @@ class AuthoritativeAnswersTest {
         return r instanceof ARecord a ? a.getAddress() : ((AAAARecord) r).getAddress();
     }
 
-    /** An address literal as an InetAddress (a literal: no lookup happens). */
-    static InetAddress ip(String literal) {
-        try {
-            return InetAddress.getByName(literal);
-        } catch (UnknownHostException e) {
-            throw new IllegalArgumentException(literal, e);
-        }
-    }
 
     private static int eligibleIndexOf(FarmSnapshot farm, String address) {
         for (int i = 0; i < farm.eligibleCount(); i++) {

@@ -5,6 +5,8 @@ import io.farmgate.scoring.HostReport;
 import io.farmgate.scoring.HostState;
 import io.farmgate.scoring.OperatorState;
 import io.farmgate.scoring.SnapshotPolicy;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -53,5 +55,14 @@ final class Farms {
 
     static OperatorState draining() {
         return OperatorState.DEFAULT.withDraining(true, T0);
+    }
+
+    /** An address literal as an InetAddress (a literal: no lookup happens). */
+    static InetAddress ip(String literal) {
+        try {
+            return InetAddress.getByName(literal);
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException(literal, e);
+        }
     }
 }

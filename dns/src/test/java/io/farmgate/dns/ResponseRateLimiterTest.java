@@ -3,11 +3,11 @@ package io.farmgate.dns;
 import static io.farmgate.dns.ResponseRateLimiter.Verdict.DROP;
 import static io.farmgate.dns.ResponseRateLimiter.Verdict.SEND;
 import static io.farmgate.dns.ResponseRateLimiter.Verdict.SLIP;
+import static io.farmgate.dns.Farms.ip;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -106,13 +106,5 @@ class ResponseRateLimiterTest {
     void limiterNeedsAPositiveRate() {
         assertThatThrownBy(() -> new ResponseRateLimiter(DnsConfig.RateLimit.OFF, clock))
                 .hasMessageContaining("rateLimit.responsesPerSecond");
-    }
-
-    private static InetAddress ip(String literal) {
-        try {
-            return InetAddress.getByName(literal);
-        } catch (UnknownHostException e) {
-            throw new IllegalArgumentException(literal, e);
-        }
     }
 }
