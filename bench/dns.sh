@@ -11,7 +11,11 @@
 #
 # Results: printed, and written to bench/results/dns.txt.
 #
-# Usage: bench/dns.sh [--duration SECONDS] [--rate QPS] [--hosts N] [--only farmgate|knot|pdns|pdns-cached]
+# Usage: bench/dns.sh [--duration SECONDS] [--warmup SECONDS] [--rate QPS] [--hosts N] [--rounds N]
+#                     [--only farmgate|knot|pdns|pdns-cached]
+# --rounds N runs every server N times, interleaved, and reports the median of each figure (the
+# worst for lost queries): on a shared machine one round can be off by half.
+# --only prints without writing the results file.
 # Needs: Java 17, Maven, and (installed from apt when missing) dnsperf, knot, pdns-server,
 # pdns-backend-bind. Nothing listens beyond 127.0.0.1; every process it starts is stopped by PID.
 set -euo pipefail
@@ -23,13 +27,16 @@ WARMUP=8
 RATE=50000
 HOSTS=3
 ONLY=""
+ROUNDS=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --duration) DURATION=$2; shift 2 ;;
     --rate) RATE=$2; shift 2 ;;
     --hosts) HOSTS=$2; shift 2 ;;
     --only) ONLY=$2; shift 2 ;;
-    *) echo "unknown option: $1 (expected --duration, --rate, --hosts, --only)" >&2; exit 2 ;;
+    --rounds) ROUNDS=$2; shift 2 ;;
+    --warmup) WARMUP=$2; shift 2 ;;
+    *) echo "unknown option: $1 (expected --duration, --warmup, --rate, --hosts, --rounds, --only)" >&2; exit 2 ;;
   esac
 done
 
@@ -221,7 +228,13 @@ field() { # dnsperf-output label -> first number after it
     }' <<< "$1"
 }
 
+# Per server, space-separated values of every round.
 declare -A QPS LAT LOST CPU100K FIXQPS FIXLOST FIXLAT
+record() { # array-name server value
+  local -n arr=$1
+  arr[$2]="${arr[$2]:-} $3"
+}
+
 measure() { # name port
   local name=$1 port=$2
   wait_ready "$port" "$name"
@@ -230,21 +243,20 @@ measure() { # name port
   echo "== $name: saturation ${DURATION}s" >&2
   local out
   out=$(dnsperf_run "$port" "$DURATION")
-  echo "$out" > "$WORK/$name.saturation.txt"
-  QPS[$name]=$(field "$out" "Queries per second:")
-  LAT[$name]=$(field "$out" "Average Latency (s):")
-  LOST[$name]=$(field "$out" "Queries lost:")
+  record QPS "$name" "$(field "$out" "Queries per second:")"
+  record LAT "$name" "$(field "$out" "Average Latency (s):")"
+  record LOST "$name" "$(field "$out" "Queries lost:")"
   echo "== $name: fixed rate ${RATE} q/s for ${DURATION}s" >&2
-  local before after
+  local before after completed
   before=$(cpu_seconds "$SERVER_PID")
   out=$(dnsperf_run "$port" "$DURATION" -Q "$RATE")
   after=$(cpu_seconds "$SERVER_PID")
-  local completed
   completed=$(field "$out" "Queries completed:")
-  FIXQPS[$name]=$(field "$out" "Queries per second:")
-  FIXLOST[$name]=$(field "$out" "Queries lost:")
-  FIXLAT[$name]=$(field "$out" "Average Latency (s):")
-  CPU100K[$name]=$(awk -v a="$after" -v b="$before" -v n="$completed" 'BEGIN { if (n > 0) printf "%.3f", (a - b) * 100000 / n; else print "n/a" }')
+  record FIXQPS "$name" "$(field "$out" "Queries per second:")"
+  record FIXLOST "$name" "$(field "$out" "Queries lost:")"
+  record FIXLAT "$name" "$(field "$out" "Average Latency (s):")"
+  record CPU100K "$name" "$(awk -v a="$after" -v b="$before" -v n="$completed" \
+      'BEGIN { if (n > 0) printf "%.3f", (a - b) * 100000 / n; else print "nan" }')"
 }
 
 run() { # name start port
@@ -256,33 +268,65 @@ run() { # name start port
   stop_server
 }
 
-run farmgate start_farmgate "$FARMGATE_PORT"
-run knot start_knot "$KNOT_PORT"
-run pdns start_pdns "$PDNS_PORT"
 start_pdns_cached() { start_pdns cached; }
-run pdns-cached start_pdns_cached "$PDNS_PORT"
+for round in $(seq 1 "$ROUNDS"); do
+  echo "== round $round of $ROUNDS" >&2
+  run farmgate start_farmgate "$FARMGATE_PORT"
+  run knot start_knot "$KNOT_PORT"
+  run pdns start_pdns "$PDNS_PORT"
+  run pdns-cached start_pdns_cached "$PDNS_PORT"
+done
+
+median() { tr ' ' '\n' <<< "$1" | grep . | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+worst() { tr ' ' '\n' <<< "$1" | grep . | sort -g | tail -1; }
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0 && a != "") printf "%.2f", a / b; else print "n/a" }'; }
 
-{
+report() {
   echo "# farmgate DNS benchmark -- $(date -u +%Y-%m-%dT%H:%M:%SZ)"
   echo "# machine: $(nproc) CPUs, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)"
   echo "# server on CPU $SERVER_CPU, dnsperf on CPU $LOAD_CPU; ${HOSTS} hosts; queries: 80% apex A, 20% host names"
   echo "# saturation: dnsperf -c 8 -q 100 for ${DURATION}s after ${WARMUP}s warm-up; fixed rate: -Q $RATE"
   echo "# knot: static zone (apex holds every host); pdns: LUA pickrandom, enable-lua-records=shared,"
   echo "#   caches off (every query runs LUA); pdns-cached: the same with its default packet/query caches"
+  echo "# $ROUNDS round(s), interleaved; median of each figure, worst for lost"
   echo "# load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine skews every figure)"
   printf "%-12s %10s %12s %8s %10s %12s %9s %11s\n" server "q/s(sat)" "lat-ms(sat)" "lost" \
     "q/s(fix)" "lat-ms(fix)" "lost(fix)" "cpu-s/100k"
+  declare -A M_QPS M_CPU
   for name in farmgate knot pdns pdns-cached; do
     [ -n "${QPS[$name]:-}" ] || continue
-    printf "%-12s %10.0f %12.3f %8s %10.0f %12.3f %9s %11s\n" "$name" "${QPS[$name]}" \
-      "$(awk -v s="${LAT[$name]}" 'BEGIN { print s * 1000 }')" "${LOST[$name]}" "${FIXQPS[$name]}" \
-      "$(awk -v s="${FIXLAT[$name]}" 'BEGIN { print s * 1000 }')" "${FIXLOST[$name]}" "${CPU100K[$name]}"
+    M_QPS[$name]=$(median "${QPS[$name]}")
+    M_CPU[$name]=$(median "${CPU100K[$name]}")
+    printf "%-12s %10.0f %12.3f %8s %10.0f %12.3f %9s %11s\n" "$name" "${M_QPS[$name]}" \
+      "$(awk -v s="$(median "${LAT[$name]}")" 'BEGIN { print s * 1000 }')" "$(worst "${LOST[$name]}")" \
+      "$(median "${FIXQPS[$name]}")" "$(awk -v s="$(median "${FIXLAT[$name]}")" 'BEGIN { print s * 1000 }')" \
+      "$(worst "${FIXLOST[$name]}")" "${M_CPU[$name]}"
   done
-  if [ -n "${QPS[farmgate]:-}" ]; then
-    [ -n "${QPS[knot]:-}" ] && echo "farmgate/knot  q/s: $(ratio "${QPS[farmgate]}" "${QPS[knot]}")  (target >= 0.9)   cpu/query: $(ratio "${CPU100K[farmgate]}" "${CPU100K[knot]}")  (target <= 2)"
-    [ -n "${QPS[pdns]:-}" ] && echo "farmgate/pdns  q/s: $(ratio "${QPS[farmgate]}" "${QPS[pdns]}")  (target >= 1.5)  cpu/query: $(ratio "${CPU100K[farmgate]}" "${CPU100K[pdns]}")"
-    [ -n "${QPS[pdns-cached]:-}" ] && echo "farmgate/pdns-cached  q/s: $(ratio "${QPS[farmgate]}" "${QPS[pdns-cached]}")  cpu/query: $(ratio "${CPU100K[farmgate]}" "${CPU100K[pdns-cached]}")"
+  if [ -n "${M_QPS[farmgate]:-}" ]; then
+    if [ -n "${M_QPS[knot]:-}" ]; then
+      echo "farmgate/knot         q/s: $(ratio "${M_QPS[farmgate]}" "${M_QPS[knot]}")  (target >= 0.9)  cpu/query: $(ratio "${M_CPU[farmgate]}" "${M_CPU[knot]}")  (target <= 2)"
+    fi
+    if [ -n "${M_QPS[pdns]:-}" ]; then
+      echo "farmgate/pdns         q/s: $(ratio "${M_QPS[farmgate]}" "${M_QPS[pdns]}")  (target >= 1.5)  cpu/query: $(ratio "${M_CPU[farmgate]}" "${M_CPU[pdns]}")"
+    fi
+    if [ -n "${M_QPS[pdns-cached]:-}" ]; then
+      echo "farmgate/pdns-cached  q/s: $(ratio "${M_QPS[farmgate]}" "${M_QPS[pdns-cached]}")  cpu/query: $(ratio "${M_CPU[farmgate]}" "${M_CPU[pdns-cached]}")"
+    fi
   fi
-} | tee "$RESULTS"
+  echo "# per-round q/s(sat):"
+  for name in farmgate knot pdns pdns-cached; do
+    [ -n "${QPS[$name]:-}" ] && echo "#   $name:${QPS[$name]}"
+  done
+  echo "# per-round cpu-s/100k:"
+  for name in farmgate knot pdns pdns-cached; do
+    [ -n "${CPU100K[$name]:-}" ] && echo "#   $name:${CPU100K[$name]}"
+  done
+  return 0
+}
+
+if [ -n "$ONLY" ]; then
+  report
+else
+  report | tee "$RESULTS"
+fi
