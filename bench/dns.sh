@@ -229,7 +229,7 @@ field() { # dnsperf-output label -> first number after it
 }
 
 # Per server, space-separated values of every round.
-declare -A QPS LAT LOST CPU100K FIXQPS FIXLOST FIXLAT
+declare -A QPS LAT LOST CPU100K FIXQPS FIXLOST FIXLAT SATCPU
 record() { # array-name server value
   local -n arr=$1
   arr[$2]="${arr[$2]:-} $3"
@@ -241,8 +241,13 @@ measure() { # name port
   echo "== $name: warm-up ${WARMUP}s" >&2
   dnsperf_run "$port" "$WARMUP" > /dev/null
   echo "== $name: saturation ${DURATION}s" >&2
-  local out
+  local out sat_before sat_after
+  sat_before=$(cpu_seconds "$SERVER_PID")
   out=$(dnsperf_run "$port" "$DURATION")
+  sat_after=$(cpu_seconds "$SERVER_PID")
+  # Share of its one CPU the server used at saturation: well below 100 % means the load
+  # generator, not the server, set the pace.
+  record SATCPU "$name" "$(awk -v a="$sat_after" -v b="$sat_before" -v d="$DURATION" 'BEGIN { printf "%.0f", (a - b) * 100 / d }')"
   record QPS "$name" "$(field "$out" "Queries per second:")"
   record LAT "$name" "$(field "$out" "Average Latency (s):")"
   record LOST "$name" "$(field "$out" "Queries lost:")"
@@ -291,15 +296,16 @@ report() {
   echo "#   caches off (every query runs LUA); pdns-cached: the same with its default packet/query caches"
   echo "# $ROUNDS round(s), interleaved; median of each figure, worst for lost"
   echo "# load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine skews every figure)"
-  printf "%-12s %10s %12s %8s %10s %12s %9s %11s\n" server "q/s(sat)" "lat-ms(sat)" "lost" \
-    "q/s(fix)" "lat-ms(fix)" "lost(fix)" "cpu-s/100k"
+  printf "%-12s %10s %12s %8s %8s %10s %12s %9s %11s\n" server "q/s(sat)" "lat-ms(sat)" "lost" \
+    "cpu%(sat)" "q/s(fix)" "lat-ms(fix)" "lost(fix)" "cpu-s/100k"
   declare -A M_QPS M_CPU
   for name in farmgate knot pdns pdns-cached; do
     [ -n "${QPS[$name]:-}" ] || continue
     M_QPS[$name]=$(median "${QPS[$name]}")
     M_CPU[$name]=$(median "${CPU100K[$name]}")
-    printf "%-12s %10.0f %12.3f %8s %10.0f %12.3f %9s %11s\n" "$name" "${M_QPS[$name]}" \
+    printf "%-12s %10.0f %12.3f %8s %8s %10.0f %12.3f %9s %11s\n" "$name" "${M_QPS[$name]}" \
       "$(awk -v s="$(median "${LAT[$name]}")" 'BEGIN { print s * 1000 }')" "$(worst "${LOST[$name]}")" \
+      "$(median "${SATCPU[$name]}")" \
       "$(median "${FIXQPS[$name]}")" "$(awk -v s="$(median "${FIXLAT[$name]}")" 'BEGIN { print s * 1000 }')" \
       "$(worst "${FIXLOST[$name]}")" "${M_CPU[$name]}"
   done
