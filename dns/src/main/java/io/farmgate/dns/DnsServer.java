@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.channels.DatagramChannel;
 import java.time.Clock;
 import java.util.Objects;
 import java.util.function.Supplier;
@@ -81,17 +82,29 @@ public final class DnsServer implements AutoCloseable {
     private void bindFreePort(InetAddress host) throws IOException {
         BindException last = null;
         for (int attempt = 0; attempt < FREE_PORT_ATTEMPTS; attempt++) {
-            UdpListener u = UdpListener.bind(responder, new InetSocketAddress(host, 0), config.udpThreads());
-            try {
-                tcp = TcpListener.bind(responder, counters, new InetSocketAddress(host, u.port()),
+            // The probe is a plain UDP socket: the kernel gives it a port no socket holds. Bound
+            // with SO_REUSEPORT instead, it could be handed a port another reuse-port socket of
+            // the same user already serves, and two servers would silently split the queries.
+            int port;
+            try (DatagramChannel probe = DatagramChannel.open(UdpListener.family(host))) {
+                probe.bind(new InetSocketAddress(host, 0));
+                port = ((InetSocketAddress) probe.getLocalAddress()).getPort();
+                tcp = TcpListener.bind(responder, counters, new InetSocketAddress(host, port),
                         config.tcpIdleTimeoutMillis(), config.tcpMaxConnections());
-                udp = u;
+            } catch (BindException e) {
+                last = e;
+                continue;
+            }
+            try {
+                udp = UdpListener.bind(responder, new InetSocketAddress(host, port), config.udpThreads());
                 return;
             } catch (BindException e) {
-                u.close();
+                tcp.close();
+                tcp = null;
                 last = e;
             } catch (IOException | RuntimeException e) {
-                u.close();
+                tcp.close();
+                tcp = null;
                 throw e;
             }
         }

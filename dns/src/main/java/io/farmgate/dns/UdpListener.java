@@ -2,6 +2,7 @@ package io.farmgate.dns;
 
 import java.io.IOException;
 import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
@@ -45,8 +46,7 @@ final class UdpListener implements AutoCloseable {
      * picks a free port for all of them.
      */
     static UdpListener bind(QueryResponder responder, InetSocketAddress address, int threads) throws IOException {
-        StandardProtocolFamily family = address.getAddress() instanceof Inet4Address
-                ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6;
+        StandardProtocolFamily family = family(address.getAddress());
         DatagramChannel first = DatagramChannel.open(family);
         boolean reusePort = threads > 1 && first.supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT);
         List<DatagramChannel> sockets = new ArrayList<>();
@@ -69,6 +69,10 @@ final class UdpListener implements AutoCloseable {
             throw e;
         }
         return new UdpListener(responder, List.copyOf(sockets), reusePort);
+    }
+
+    static StandardProtocolFamily family(InetAddress address) {
+        return address instanceof Inet4Address ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6;
     }
 
     private static void configure(DatagramChannel s, boolean reusePort) throws IOException {
