@@ -30,7 +30,7 @@ public final class StaticFarmDnsMain {
         String zone = "farm.example.com";
         String listen = "127.0.0.1:5353";
         int hosts = 3;
-        int udpThreads = Runtime.getRuntime().availableProcessors();
+        int udpThreads = 0; // 0: the config's default
         int answers = 1;
         int rrl = 0;
         for (int i = 0; i < args.length; i++) {
@@ -55,13 +55,15 @@ public final class StaticFarmDnsMain {
             throw new IllegalArgumentException("--listen: '" + listen + "' (expected: HOST:PORT)");
         }
         String listenHost = listen.substring(0, colon).replace("[", "").replace("]", "");
-        DnsConfig config = DnsConfig.builder(zone)
+        DnsConfig.Builder builder = DnsConfig.builder(zone)
                 .listenHost(listenHost)
                 .port(Integer.parseInt(listen.substring(colon + 1)))
-                .udpThreads(udpThreads)
                 .answerCount(answers)
-                .rateLimit(rrl > 0 ? new DnsConfig.RateLimit(rrl, 2, 65_536) : DnsConfig.RateLimit.OFF)
-                .build();
+                .rateLimit(rrl > 0 ? new DnsConfig.RateLimit(rrl, 2, 65_536) : DnsConfig.RateLimit.OFF);
+        if (udpThreads > 0) {
+            builder.udpThreads(udpThreads);
+        }
+        DnsConfig config = builder.build();
 
         long now = System.currentTimeMillis();
         List<HostReport> reports = new ArrayList<>();
