@@ -72,7 +72,7 @@ final class DemoCommand implements Callable<Integer> {
             description = "fg_token secret shared by gateway and backends (16+ bytes); generated when absent.")
     String tokenSecret;
 
-    @Option(names = "--drain-period-ms", defaultValue = "10000", paramLabel = "MS",
+    @Option(names = "--drain-period-millis", defaultValue = "10000", paramLabel = "MS",
             description = "How long backends take to drain, also on Ctrl-C (default: ${DEFAULT-VALUE}).")
     long drainPeriodMillis;
 
