@@ -456,11 +456,21 @@ final class QueryResponder {
         if ((long) qd * MIN_QUESTION_BYTES + records * MIN_RECORD_BYTES > length - Header.LENGTH) {
             return null;
         }
+        Message query;
         try {
-            return new Message(ByteBuffer.wrap(packet, 0, length));
+            query = new Message(ByteBuffer.wrap(packet, 0, length));
         } catch (IOException | RuntimeException e) {
             return null;
         }
+        // With TC set, dnsjava keeps what it could read instead of failing (and lowers the header
+        // counts to match); a query is never legitimately truncated, so anything short of the
+        // records the packet announced is malformed.
+        for (int section = 0; section < 4; section++) {
+            if (query.getSection(section).size() != u16(packet, 4 + 2 * section)) {
+                return null;
+            }
+        }
+        return query;
     }
 
     /** FORMERR for a packet whose header is all that could be read: same id and opcode, nothing else. */

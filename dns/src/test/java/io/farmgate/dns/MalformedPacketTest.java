@@ -4,6 +4,7 @@ import static io.farmgate.dns.Farms.snapshot;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.Flags;
@@ -67,6 +68,27 @@ class MalformedPacketTest {
             assertThat(m.getHeader().getFlag(Flags.QR)).isTrue();
             assertThat(m.getHeader().getFlag(Flags.RD)).isTrue();
             assertThat(s.server.stats().malformed()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void truncatedFlagDoesNotMakeAPartlyReadableQueryAcceptable() throws IOException {
+        try (RunningServer s = oneThreadServer(); RawDns raw = new RawDns(s.port())) {
+            Message q = Message.newQuery(Record.newRecord(RunningServer.name(RunningServer.ZONE), Type.SOA, DClass.IN));
+            q.getHeader().setID(0x33);
+            q.getHeader().setFlag(Flags.TC);
+            byte[] question = q.toWire();
+            // One more record announced: an OPT whose data length promises 16 bytes that never come.
+            byte[] cutOpt = {0, 0, 41, 0x04, (byte) 0xD0, 0, 0, 0, 0, 0, 16};
+            byte[] packet = Arrays.copyOf(question, question.length + cutOpt.length);
+            System.arraycopy(cutOpt, 0, packet, question.length, cutOpt.length);
+            packet[11] = 1; // ARCOUNT
+
+            Message m = new Message(raw.exchangeUdp(packet));
+
+            assertThat(m.getHeader().getID()).isEqualTo(0x33);
+            assertThat(m.getRcode()).isEqualTo(Rcode.FORMERR);
+            assertThat(m.getSection(Section.ANSWER)).isEmpty();
         }
     }
 
