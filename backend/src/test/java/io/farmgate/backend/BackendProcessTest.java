@@ -52,8 +52,8 @@ class BackendProcessTest {
         ProcessBuilder pb = new ProcessBuilder(java, "-Xmx256m", "-XX:TieredStopAtLevel=1",
                 "-cp", System.getProperty("java.class.path"), BackendMain.class.getName(),
                 "--redis", redis.uri(), "--farm", ChatFarm.FARM, "--port", Integer.toString(port),
-                "--host-id", hostId, "--heartbeat-interval-ms", "200", "--heartbeat-ttl-ms", Long.toString(TTL_MILLIS),
-                "--drain-period-ms", Long.toString(drainMillis), "--shed-tick-ms", "20");
+                "--host-id", hostId, "--heartbeat-interval-millis", "200", "--heartbeat-ttl-millis", Long.toString(TTL_MILLIS),
+                "--drain-period-millis", Long.toString(drainMillis), "--shed-tick-ms", "20");
         File log = dir.resolve(hostId + ".log").toFile();
         pb.redirectErrorStream(true).redirectOutput(log);
         backend = pb.start();

@@ -23,7 +23,7 @@ import picocli.CommandLine.Option;
             "of --pid / --pid-file (else of the whole host), heartbeats to Redis, and",
             "sheds by calling the backend's hook: --shed-url gets",
             "POST {\"count\": N, \"closeCode\": 1012}. SIGTERM drains the backend",
-            "through the hook over --drain-period-ms, then leaves the farm.",
+            "through the hook over --drain-period-millis, then leaves the farm.",
             "Protocol and a Node.js example: docs/agent.md.",
             ""},
         footer = {"", "Example: farmgate agent --redis redis://10.0.0.2:6379 --farm chat --host-id chat-1 \\",
@@ -56,7 +56,7 @@ final class AgentCommand implements Callable<Integer> {
             description = "The backend's shed hook. Without it, shed orders are logged, not obeyed.")
     String shedUrl;
 
-    @Option(names = "--shed-timeout-ms", defaultValue = "2000", paramLabel = "MS",
+    @Option(names = "--shed-timeout-millis", defaultValue = "2000", paramLabel = "MS",
             description = "Longest wait for one hook call (default: ${DEFAULT-VALUE}).")
     long shedTimeoutMillis;
 

@@ -44,19 +44,19 @@ final class AgentOptions {
             description = "The host's own share of new clients, 1 is normal (default: ${DEFAULT-VALUE}).")
     double weight;
 
-    @Option(names = "--heartbeat-interval-ms", defaultValue = "1000", paramLabel = "MS",
+    @Option(names = "--heartbeat-interval-millis", defaultValue = "1000", paramLabel = "MS",
             description = "Heartbeat period; also how often stored operator state is read (default: ${DEFAULT-VALUE}).")
     long heartbeatIntervalMillis;
 
-    @Option(names = "--heartbeat-ttl-ms", defaultValue = "3000", paramLabel = "MS",
+    @Option(names = "--heartbeat-ttl-millis", defaultValue = "3000", paramLabel = "MS",
             description = "Heartbeat expiry: a host whose agent stops is gone this long after (default: ${DEFAULT-VALUE}).")
     long heartbeatTtlMillis;
 
-    @Option(names = "--cpu-half-life-ms", defaultValue = "10000", paramLabel = "MS",
+    @Option(names = "--cpu-half-life-millis", defaultValue = "10000", paramLabel = "MS",
             description = "Half-life of the CPU moving average (default: ${DEFAULT-VALUE}).")
     long cpuHalfLifeMillis;
 
-    @Option(names = "--drain-period-ms", defaultValue = "30000", paramLabel = "MS",
+    @Option(names = "--drain-period-millis", defaultValue = "30000", paramLabel = "MS",
             description = "Drains and shutdowns spread their 1012 closes over this period (default: ${DEFAULT-VALUE}).")
     long drainPeriodMillis;
 

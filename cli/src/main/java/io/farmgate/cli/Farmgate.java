@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
         description = "Connection-routing gateway for farms of WebSocket and other long-lived connection servers.",
         footer = {"", "Every option also reads FARMGATE_<OPTION> from the environment and a YAML file given with --config.",
                 "Exit codes: 0 ok, 1 failure at run time, 2 bad command line or configuration."},
-        subcommands = {CommandLine.HelpCommand.class, SimulateCommand.class, LoadgenCommand.class,
+        subcommands = {CommandLine.HelpCommand.class, DemoCommand.class, DnsCommand.class, SimulateCommand.class, LoadgenCommand.class,
                 AgentCommand.class, BackendCommand.class, GatewayCommand.class})
 public final class Farmgate implements Runnable {
 

@@ -1,0 +1,196 @@
+package io.farmgate.cli;
+
+import io.farmgate.dns.DnsConfig;
+import io.farmgate.dns.DnsMetricsEndpoint;
+import io.farmgate.dns.DnsServer;
+import io.farmgate.gateway.ListenAddress;
+import io.farmgate.registry.RegistryConfig;
+import io.farmgate.registry.RegistryConnection;
+import io.farmgate.registry.SnapshotSource;
+import io.farmgate.scoring.ScoreFormula;
+import io.farmgate.scoring.SlowStart;
+import io.farmgate.scoring.SnapshotPolicy;
+import io.farmgate.scoring.pick.TwoChoicePicker;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadLocalRandom;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code farmgate dns}: the authoritative DNS server for the farm zone, answering from the registry. */
+@Command(name = "dns",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        sortOptions = false,
+        header = "Authoritative DNS server for the farm zone.",
+        description = {
+            "Answers A/AAAA at the zone apex with the host(s) chosen for each query,",
+            "<host-id>.<zone> with that host's address, SOA and NS at the apex; never",
+            "recursive. UDP and TCP on the same port, EDNS0, response rate limiting.",
+            "Metrics, /healthz and /readyz on --metrics-listen. See docs/dns.md.",
+            ""},
+        footer = {"", "Example: farmgate dns --redis redis://10.0.0.2:6379 --farm chat --zone farm.example.com \\",
+                "           --listen 0.0.0.0:53 --name-server ns1.farm.example.com=192.0.2.53"})
+final class DnsCommand implements Callable<Integer> {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Mixin
+    ConfigOption config;
+
+    @Option(names = "--redis", required = true, paramLabel = "URI",
+            description = "Registry: redis://, rediss://, redis-sentinel://, redis-cluster://.")
+    String redis;
+
+    @Option(names = "--farm", required = true, paramLabel = "NAME", description = "Farm name.")
+    String farm;
+
+    @Option(names = "--zone", required = true, paramLabel = "ZONE", description = "Zone served, e.g. farm.example.com.")
+    String zone;
+
+    @Option(names = "--listen", defaultValue = "0.0.0.0:53", paramLabel = "HOST:PORT",
+            description = "UDP and TCP listener (default: ${DEFAULT-VALUE}).")
+    String listen;
+
+    @Option(names = "--metrics-listen", defaultValue = "127.0.0.1:9153", paramLabel = "HOST:PORT",
+            description = "HTTP /metrics, /healthz, /readyz (default: ${DEFAULT-VALUE}).")
+    String metricsListen;
+
+    @Option(names = "--ttl", defaultValue = "5", paramLabel = "SECONDS",
+            description = "TTL of chosen-host answers (default: ${DEFAULT-VALUE}).")
+    int ttlSeconds;
+
+    @Option(names = "--answers", defaultValue = "1", paramLabel = "K",
+            description = "Hosts per apex answer (default: ${DEFAULT-VALUE}).")
+    int answers;
+
+    @Option(names = "--name-server", paramLabel = "NAME[=IP,...]",
+            description = "A name server of the zone, with glue addresses when inside it; repeatable. "
+                    + "Default: ns1.<zone> with no glue.")
+    List<String> nameServers;
+
+    @Option(names = "--rrl-per-second", defaultValue = "20", paramLabel = "N",
+            description = "Response rate limit per client /24 or /56; 0 turns it off (default: ${DEFAULT-VALUE}).")
+    int rrlPerSecond;
+
+    @Option(names = "--rrl-slip", defaultValue = "2", paramLabel = "N",
+            description = "Every Nth limited response is sent truncated instead of dropped (default: ${DEFAULT-VALUE}).")
+    int rrlSlip;
+
+    @Option(names = "--fallback-address", paramLabel = "IP",
+            description = "Answered when no host is eligible and the farm data is fresh; repeatable. Default: SERVFAIL.")
+    List<String> fallbackAddresses;
+
+    @Option(names = "--udp-threads", defaultValue = "0", paramLabel = "N",
+            description = "UDP receive threads; 0 = two per CPU (default: ${DEFAULT-VALUE}).")
+    int udpThreads;
+
+    @Option(names = "--heartbeat-ttl-millis", defaultValue = "3000", paramLabel = "MS",
+            description = "Heartbeat expiry the agents use; hosts silent longer are not answered (default: ${DEFAULT-VALUE}).")
+    long heartbeatTtlMillis;
+
+    @Option(names = "--refresh-millis", defaultValue = "250", paramLabel = "MS",
+            description = "How often the farm is re-read from Redis (default: ${DEFAULT-VALUE}).")
+    long refreshMillis;
+
+    @Option(names = "--max-stale-millis", defaultValue = "60000", paramLabel = "MS",
+            description = "/readyz fails once the registry has been unreachable this long (default: ${DEFAULT-VALUE}).")
+    long maxStaleMillis;
+
+    private final CountDownLatch stopped = new CountDownLatch(1);
+
+    DnsConfig dnsConfig() {
+        ListenAddress at = ListenAddress.parse("listen", listen);
+        DnsConfig.Builder b = DnsConfig.builder(zone)
+                .listenHost(at.host())
+                .port(at.port())
+                .ttlSeconds(ttlSeconds)
+                .answerCount(answers)
+                .rateLimit(rrlPerSecond == 0 ? DnsConfig.RateLimit.OFF
+                        : new DnsConfig.RateLimit(rrlPerSecond, rrlSlip, DnsConfig.RateLimit.DEFAULT.tableSize()));
+        if (nameServers != null && !nameServers.isEmpty()) {
+            List<DnsConfig.NameServer> ns = new ArrayList<>();
+            for (String spec : nameServers) {
+                int eq = spec.indexOf('=');
+                String name = eq < 0 ? spec.trim() : spec.substring(0, eq).trim();
+                List<String> glue = eq < 0 ? List.of()
+                        : Arrays.stream(spec.substring(eq + 1).split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+                ns.add(new DnsConfig.NameServer(name, glue));
+            }
+            b.nameServers(ns);
+        }
+        if (fallbackAddresses != null) {
+            b.fallbackAddresses(fallbackAddresses);
+        }
+        if (udpThreads > 0) {
+            b.udpThreads(udpThreads);
+        }
+        return b.build();
+    }
+
+    @Override
+    public Integer call() throws InterruptedException {
+        PrintWriter out = spec.commandLine().getOut();
+        DnsConfig dnsConfig;
+        RegistryConfig registryConfig;
+        SnapshotPolicy policy;
+        ListenAddress metricsAt;
+        try {
+            dnsConfig = dnsConfig();
+            metricsAt = ListenAddress.parse("metricsListen", metricsListen);
+            registryConfig = RegistryConfig.defaults(redis, farm)
+                    .withHeartbeat(Math.max(1, heartbeatTtlMillis / 3), heartbeatTtlMillis)
+                    .withRefreshIntervalMillis(refreshMillis);
+            policy = new SnapshotPolicy(heartbeatTtlMillis, ScoreFormula.DEFAULT, SlowStart.DEFAULT);
+            if (maxStaleMillis <= 0) {
+                throw new IllegalArgumentException("maxStaleMillis: " + maxStaleMillis + " (expected: > 0)");
+            }
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
+        }
+        Clock clock = Clock.systemUTC();
+        try (RegistryConnection connection = RegistryConnection.open(registryConfig);
+             SnapshotSource source = SnapshotSource.start(connection, policy, clock)) {
+            if (!source.refreshNow()) {
+                out.println("registry " + registryConfig.maskedRedisUri() + " not reachable yet; answering SERVFAIL until it is");
+            }
+            DnsServer dns = new DnsServer(dnsConfig, source::current,
+                    new TwoChoicePicker(ThreadLocalRandom.current()), clock);
+            try {
+                dns.start();
+            } catch (IOException e) {
+                spec.commandLine().getErr().println("farmgate dns: cannot open listen " + listen + ": " + e.getMessage());
+                return 1;
+            }
+            try (dns; DnsMetricsEndpoint metrics = new DnsMetricsEndpoint(metricsAt.host(), metricsAt.port(), dns,
+                    source::current, source::refreshFailures, clock, maxStaleMillis)) {
+                out.println("dns for " + dnsConfig.zone() + " on " + dnsConfig.listenHost() + ":" + dns.port()
+                        + " (UDP and TCP), metrics on http://" + metricsAt.host() + ":" + metrics.port()
+                        + "/metrics (farm " + farm + ")");
+                out.flush();
+                Thread hook = new Thread(stopped::countDown, "farmgate-dns-shutdown");
+                Runtime.getRuntime().addShutdownHook(hook);
+                stopped.await();
+            } catch (IOException e) {
+                spec.commandLine().getErr().println("farmgate dns: cannot open metricsListen " + metricsListen + ": "
+                        + e.getMessage());
+                return 1;
+            }
+        }
+        return 0;
+    }
+
+    /** Asks a running {@link #call} to stop and return; for in-process tests. */
+    void stop() {
+        stopped.countDown();
+    }
+}
