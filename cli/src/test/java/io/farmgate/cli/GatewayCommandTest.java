@@ -125,8 +125,14 @@ class GatewayCommandTest {
     void gatewayRedirectsToAHostRegisteredInRedisAndStopsCleanly() throws Exception {
         try (RegistryConnection agent = RegistryConnection.open(RegistryConfig.defaults(redis.uri(), "e2e")
                 .withHeartbeat(1_000, 30_000))) {
-            new HeartbeatPublisher(agent).publish(new HostReport("web-1", "ws://127.0.0.11:9001", "127.0.0.11", "",
-                    0, 100, 0.0, HostState.ACTIVE, 1.0, System.currentTimeMillis(), 1));
+            HeartbeatPublisher publisher = new HeartbeatPublisher(agent);
+            HostReport web1 = new HostReport("web-1", "ws://127.0.0.11:9001", "127.0.0.11", "",
+                    0, 100, 0.0, HostState.ACTIVE, 1.0, System.currentTimeMillis(), 1);
+            // The connection is made on first use and may miss its first attempt on a busy machine.
+            await().atMost(Duration.ofSeconds(15)).ignoreExceptions().until(() -> {
+                publisher.publish(web1);
+                return true;
+            });
             CommandLine cl = commandLine(Map.of());
             CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> cl.execute("gateway",
                     "--redis", redis.uri(), "--farm", "e2e", "--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0",
