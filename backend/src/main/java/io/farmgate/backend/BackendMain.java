@@ -18,8 +18,8 @@ import java.util.Set;
 public final class BackendMain {
 
     private static final Set<String> FLAGS = Set.of("redis", "farm", "port", "listen-host", "host-id", "url", "address",
-            "zone", "capacity", "token-secret", "drain-period-ms", "heartbeat-interval-ms", "heartbeat-ttl-ms",
-            "shed-fraction", "min-shed-per-second", "shed-tick-ms");
+            "zone", "capacity", "token-secret", "drain-period-millis", "heartbeat-interval-millis", "heartbeat-ttl-millis",
+            "shed-fraction", "min-shed-per-second", "shed-tick-millis");
 
     private BackendMain() {
     }
@@ -60,13 +60,13 @@ public final class BackendMain {
                 .address(v.getOrDefault("address", "127.0.0.1"))
                 .zone(v.getOrDefault("zone", ""))
                 .capacity(intOf(v, "capacity", 10_000))
-                .drainPeriod(Duration.ofMillis(longOf(v, "drain-period-ms", AgentConfig.DEFAULT_DRAIN_PERIOD_MILLIS)))
-                .heartbeatInterval(Duration.ofMillis(longOf(v, "heartbeat-interval-ms",
+                .drainPeriod(Duration.ofMillis(longOf(v, "drain-period-millis", AgentConfig.DEFAULT_DRAIN_PERIOD_MILLIS)))
+                .heartbeatInterval(Duration.ofMillis(longOf(v, "heartbeat-interval-millis",
                         AgentConfig.DEFAULT_HEARTBEAT_INTERVAL_MILLIS)))
-                .heartbeatTtl(Duration.ofMillis(longOf(v, "heartbeat-ttl-ms", AgentConfig.DEFAULT_HEARTBEAT_TTL_MILLIS)))
+                .heartbeatTtl(Duration.ofMillis(longOf(v, "heartbeat-ttl-millis", AgentConfig.DEFAULT_HEARTBEAT_TTL_MILLIS)))
                 .shedRate(doubleOf(v, "shed-fraction", AgentConfig.DEFAULT_SHED_FRACTION_PER_SECOND),
                         intOf(v, "min-shed-per-second", AgentConfig.DEFAULT_MIN_SHED_PER_SECOND))
-                .shedTick(Duration.ofMillis(longOf(v, "shed-tick-ms", AgentConfig.DEFAULT_SHED_TICK_MILLIS)));
+                .shedTick(Duration.ofMillis(longOf(v, "shed-tick-millis", AgentConfig.DEFAULT_SHED_TICK_MILLIS)));
         return new BackendConfig(v.getOrDefault("listen-host", "127.0.0.1"), port, v.get("token-secret"), 5,
                 agent.buildConfig());
     }

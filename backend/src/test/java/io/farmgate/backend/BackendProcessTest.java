@@ -53,7 +53,7 @@ class BackendProcessTest {
                 "-cp", System.getProperty("java.class.path"), BackendMain.class.getName(),
                 "--redis", redis.uri(), "--farm", ChatFarm.FARM, "--port", Integer.toString(port),
                 "--host-id", hostId, "--heartbeat-interval-millis", "200", "--heartbeat-ttl-millis", Long.toString(TTL_MILLIS),
-                "--drain-period-millis", Long.toString(drainMillis), "--shed-tick-ms", "20");
+                "--drain-period-millis", Long.toString(drainMillis), "--shed-tick-millis", "20");
         File log = dir.resolve(hostId + ".log").toFile();
         pb.redirectErrorStream(true).redirectOutput(log);
         backend = pb.start();

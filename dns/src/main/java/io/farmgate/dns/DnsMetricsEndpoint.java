@@ -35,6 +35,9 @@ public final class DnsMetricsEndpoint implements AutoCloseable {
     private final Supplier<FarmSnapshot> snapshots;
     private final Clock clock;
     private final long maxStaleMillis;
+    // Micrometer holds a meter's source object weakly: keep the sources reachable from here.
+    private final DnsServer dns;
+    private final LongSupplier registryErrors;
 
     /**
      * @param maxStaleMillis {@code /readyz} turns 503 once the snapshot has been stale (registry
@@ -45,6 +48,8 @@ public final class DnsMetricsEndpoint implements AutoCloseable {
         this.snapshots = snapshots;
         this.clock = clock;
         this.maxStaleMillis = maxStaleMillis;
+        this.dns = dns;
+        this.registryErrors = registryErrors;
         for (String type : TYPES) {
             counter("farmgate_dns_queries", dns, s -> s.queries(type), "type", type);
         }
@@ -57,11 +62,11 @@ public final class DnsMetricsEndpoint implements AutoCloseable {
         counter("farmgate_dns_rrl_slipped", dns, DnsStats::rrlSlipped);
         counter("farmgate_dns_tcp_rejected", dns, DnsStats::tcpRejected);
         counter("farmgate_dns_internal_errors", dns, DnsStats::internalErrors);
-        Gauge.builder("farmgate_dns_tcp_open", dns, d -> d.stats().tcpOpen()).register(registry);
+        Gauge.builder("farmgate_dns_tcp_open", this, e -> e.dns.stats().tcpOpen()).register(registry);
         Gauge.builder("farmgate_snapshot_age_seconds", this, e -> e.snapshotAgeMillis() / 1000.0).register(registry);
         Gauge.builder("farmgate_snapshot_stale", this, e -> e.snapshots.get().stale() ? 1 : 0).register(registry);
         Gauge.builder("farmgate_eligible_hosts", this, e -> e.snapshots.get().eligibleCount()).register(registry);
-        FunctionCounter.builder("farmgate_registry_errors", registryErrors, LongSupplier::getAsLong).register(registry);
+        FunctionCounter.builder("farmgate_registry_errors", this, e -> e.registryErrors.getAsLong()).register(registry);
 
         this.http = HttpServer.create(new InetSocketAddress(host, port), 16);
         this.executor = Executors.newSingleThreadExecutor(r -> {
@@ -77,8 +82,8 @@ public final class DnsMetricsEndpoint implements AutoCloseable {
         http.start();
     }
 
-    private void counter(String name, DnsServer dns, ToLongFunction<DnsStats> value, String... tags) {
-        FunctionCounter.builder(name, dns, d -> value.applyAsLong(d.stats())).tags(tags).register(registry);
+    private void counter(String name, DnsServer server, ToLongFunction<DnsStats> value, String... tags) {
+        FunctionCounter.builder(name, server, d -> value.applyAsLong(d.stats())).tags(tags).register(registry);
     }
 
     private long snapshotAgeMillis() {
