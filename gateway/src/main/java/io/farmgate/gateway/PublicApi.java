@@ -14,11 +14,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The public listener's JSON side: {@code GET /v1/assign} for browsers (their WebSocket does not
- * follow redirects), with CORS for the configured origins, and the health probes.
+ * follow redirects), with CORS for the configured origins, the cooperating browser client
+ * ({@code GET /v1/client.js}), and the health probes.
  */
 final class PublicApi {
 
     private static final Logger LOG = LoggerFactory.getLogger(PublicApi.class);
+
+    /** Where the client module ships the browser client. */
+    static final String CLIENT_JS_RESOURCE = "/io/farmgate/client/farmgate-client.js";
 
     /** Longest {@code path} a client may ask {@code /v1/assign} to append. */
     static final int MAX_PATH_LENGTH = 2048;
@@ -50,6 +54,12 @@ final class PublicApi {
 
     void routes(RoutesConfig routes) {
         routes.get("/v1/assign", this::assign);
+        byte[] clientJs = clientJs();
+        routes.get("/v1/client.js", ctx -> {
+            cors(ctx);
+            ctx.header("Cache-Control", "public, max-age=300");
+            ctx.contentType("application/javascript; charset=utf-8").result(clientJs);
+        });
         routes.options("/v1/assign", this::preflight);
         routes.get("/healthz", ctx -> ctx.contentType("text/plain").result("ok\n"));
         routes.get("/readyz", ctx -> Health.readyz(ctx, snapshots.get(), clock.millis(), config, json));
@@ -60,6 +70,18 @@ final class PublicApi {
             ctx.header("Retry-After", Integer.toString(config.retryAfterSeconds()));
             ctx.status(503).contentType("application/json").result("{\"error\":\"temporarily unavailable\"}");
         });
+    }
+
+    /** The browser client, read once: it is part of the jar and never changes while running. */
+    private static byte[] clientJs() {
+        try (java.io.InputStream in = PublicApi.class.getResourceAsStream(CLIENT_JS_RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException(CLIENT_JS_RESOURCE + " is missing from the classpath (farmgate-client)");
+            }
+            return in.readAllBytes();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private void assign(Context ctx) throws Exception {
@@ -133,7 +155,11 @@ final class PublicApi {
         } else if (origins.contains(origin)) {
             ctx.header("Access-Control-Allow-Origin", origin);
             ctx.header("Vary", "Origin");
+        } else {
+            return;
         }
+        // The browser client reads a 503's Retry-After; cross-origin, it may only if told so.
+        ctx.header("Access-Control-Expose-Headers", "Retry-After");
     }
 
     private void error(Context ctx, int status, String message) throws Exception {
