@@ -136,6 +136,9 @@ final class DemoFarm implements AutoCloseable {
                 .adminToken(settings.adminToken())
                 .tokenSecret(settings.tokenSecret())
                 .picker(PickerKind.TWO_CHOICE)
+                // Pages on any origin may try the browser client against the demo; /v1/assign
+                // hands out nothing secret and takes no credentials.
+                .corsOrigins(List.of("*"))
                 .build();
         RegistryHostControl control = new RegistryHostControl(new OperatorStore(connection, clock),
                 new EventLog(connection), clock);
