@@ -1,0 +1,316 @@
+package io.farmgate.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.farmgate.gateway.ListenAddress;
+import io.farmgate.testing.FreePort;
+import java.io.File;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+
+/**
+ * The gateway's JavaScript client ({@code GET /v1/client.js}) in headless Chromium against the real demo farm:
+ * it is assigned a demo backend, that backend is drained through the admin API, and the page reconnects to
+ * another backend and delivers the messages it queued meanwhile exactly once. Needs the Debian packages
+ * {@code chromium} and {@code chromium-driver}; skipped without them.
+ *
+ * <p>The page comes from a small server in this test: the gateway redirects every other path, and the demo
+ * gateway allows no CORS origin ({@link DemoFarm} builds its {@code GatewayConfig} without {@code corsOrigins}),
+ * so a page from another origin may load {@code client.js} from the gateway but not read {@code /v1/assign}.
+ * The page's server therefore forwards {@code GET /v1/assign} to the demo gateway unchanged, which also lets the
+ * test hold the page between two connections.
+ */
+class DemoBrowserClientTest {
+
+    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+    private static final String ADMIN_TOKEN = "demo-browser-admin-token-0123456789";
+    private static final Duration WAIT = Duration.ofSeconds(20);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    static Path profile;
+
+    private static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static DemoFarm demo;
+    private static PageServer pages;
+    private static ChromeDriverService service;
+    private static ChromeDriver browser;
+
+    @BeforeAll
+    static void start() throws IOException {
+        assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
+                "needs /usr/bin/chromium and /usr/bin/chromedriver (apt-get install chromium chromium-driver)");
+        demo = DemoFarm.start(new DemoFarm.Settings(null, "demo", new ListenAddress("127.0.0.1", 0),
+                new ListenAddress("127.0.0.1", 0), "127.0.0.1", 0, "farm.example.com",
+                List.of(FreePort.pick(), FreePort.pick(), FreePort.pick()), ADMIN_TOKEN,
+                "demo-browser-token-secret-0123456789", Duration.ofSeconds(2)));
+        pages = new PageServer(URI.create("http://127.0.0.1:" + demo.gatewayPort()));
+
+        service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(CHROMEDRIVER.toFile())
+                .usingAnyFreePort()
+                .withLogFile(new File(profile.toFile(), "chromedriver.log"))
+                .build();
+        service.start();
+        ChromeOptions options = new ChromeOptions()
+                .setBinary(CHROMIUM.toFile())
+                .addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                        "--disable-component-update", "--disable-sync", "--no-first-run",
+                        "--user-data-dir=" + Files.createDirectories(profile.resolve("chromium")));
+        browser = new ChromeDriver(service, options);
+
+        await().atMost(WAIT).untilAsserted(() -> assertThat(hosts()).hasSize(3));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (browser != null) {
+            browser.quit();
+        }
+        if (service != null) {
+            service.stop();
+        }
+        if (pages != null) {
+            pages.close();
+        }
+        if (demo != null) {
+            demo.close();
+        }
+    }
+
+    @Test
+    void pageReconnectsToAnotherBackendAfterADrainAndDeliversItsQueuedMessagesExactlyOnce() throws Exception {
+        browser.get(pages.uri() + "/chat.html");
+        await().atMost(WAIT).until(() -> "open".equals(js("return fg.state")));
+        String first = (String) js("return events.connected[0]");
+        RoomObserver observer = RoomObserver.onAHostOtherThan(first);
+
+        js("window.ids = [fg.send('before 1'), fg.send('before 2')]");
+        await().atMost(WAIT).until(() -> number("return fg.stats().confirmed") == 2);
+
+        pages.holdAssignments();
+        assertThat(admin("POST", "/v1/hosts/" + first + "/drain").statusCode()).isBetween(200, 299);
+        await().atMost(WAIT).until(() -> pages.assignRequests() == 2);
+        assertThat(strings("return events.disconnects.map(String)")).containsExactly("1012");
+        js("for (var i = 0; i < 3; i++) { ids.push(fg.send('while away ' + i)); }");
+        assertThat(js("return fg.state")).isEqualTo("connecting");
+        assertThat(number("return fg.stats().pending")).isEqualTo(3);
+        // The gateway must already know of the drain, or it could send the page back to the drained host.
+        await().atMost(WAIT).untilAsserted(() -> assertThat(hosts().get(first).path("state").asText()).isEqualTo("draining"));
+
+        pages.releaseAssignments();
+
+        await().atMost(WAIT).until(() -> number("return fg.stats().confirmed") == 5);
+        List<String> ids = strings("return ids");
+        List<String> connected = strings("return events.connected");
+        assertThat(connected).hasSize(2).startsWith(first);
+        assertThat(connected.get(1)).isIn("demo-1", "demo-2", "demo-3").isNotEqualTo(first);
+        assertThat(number("return fg.stats().reconnects['service-restart']")).isEqualTo(1);
+        assertThat(strings("return events.received")).containsExactlyInAnyOrderElementsOf(ids);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(observer.seen.keySet()).containsAll(ids));
+        assertThat(ids).allSatisfy(id -> assertThat(observer.seen.get(id).get()).as("times %s reached the room", id)
+                .isEqualTo(1));
+        observer.close();
+    }
+
+    private static Object js(String script) {
+        return ((JavascriptExecutor) browser).executeScript(script);
+    }
+
+    private static long number(String script) {
+        return ((Number) js(script)).longValue();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<String> strings(String script) {
+        return (List<String>) js(script);
+    }
+
+    private static HttpResponse<String> admin(String method, String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + demo.adminPort() + path))
+                        .header("Authorization", "Bearer " + ADMIN_TOKEN)
+                        .method(method, HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The admin API's hosts by id. */
+    private static Map<String, JsonNode> hosts() throws Exception {
+        Map<String, JsonNode> byId = new ConcurrentHashMap<>();
+        JSON.readTree(admin("GET", "/v1/hosts").body()).path("hosts").forEach(h -> byId.put(h.path("id").asText(), h));
+        return byId;
+    }
+
+    /** A plain WebSocket in the demo chat room, on a backend the test will not drain, counting each message id. */
+    private static final class RoomObserver implements WebSocket.Listener, AutoCloseable {
+        final Map<String, AtomicInteger> seen = new ConcurrentHashMap<>();
+        private final StringBuilder partial = new StringBuilder();
+        private WebSocket socket;
+
+        static RoomObserver onAHostOtherThan(String hostId) throws Exception {
+            URI gateway = URI.create("http://127.0.0.1:" + demo.gatewayPort() + "/v1/assign");
+            for (int attempt = 0; attempt < 50; attempt++) {
+                JsonNode a = JSON.readTree(http.send(HttpRequest.newBuilder(gateway).build(),
+                        HttpResponse.BodyHandlers.ofString()).body());
+                if (!a.path("hostId").asText().equals(hostId)) {
+                    RoomObserver observer = new RoomObserver();
+                    // The assigned url carries the fg_token already.
+                    observer.socket = http.newWebSocketBuilder().buildAsync(URI.create(a.path("url").asText()), observer)
+                            .get(10, TimeUnit.SECONDS);
+                    return observer;
+                }
+            }
+            throw new AssertionError("the gateway assigned " + hostId + " 50 times in a row");
+        }
+
+        @Override
+        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+            partial.append(data);
+            if (last) {
+                try {
+                    JsonNode frame = JSON.readTree(partial.toString());
+                    if ("chat".equals(frame.path("type").asText())) {
+                        seen.computeIfAbsent(frame.path("id").asText(), id -> new AtomicInteger()).incrementAndGet();
+                    }
+                } catch (IOException e) {
+                    throw new IllegalStateException("not JSON from the demo backend: " + partial, e);
+                } finally {
+                    partial.setLength(0);
+                }
+            }
+            webSocket.request(1);
+            return null;
+        }
+
+        @Override
+        public void close() {
+            socket.sendClose(WebSocket.NORMAL_CLOSURE, "done");
+        }
+    }
+
+    /**
+     * Serves the chat page (its {@code client.js} from the demo gateway) and forwards {@code GET /v1/assign} to
+     * the demo gateway, optionally holding the requests until released.
+     */
+    private static final class PageServer implements AutoCloseable {
+        private final URI gateway;
+        private final HttpServer server;
+        private final ExecutorService threads = Executors.newFixedThreadPool(4);
+        private final AtomicInteger assignRequests = new AtomicInteger();
+        private volatile CompletableFuture<Void> gate = CompletableFuture.completedFuture(null);
+
+        PageServer(URI gateway) throws IOException {
+            this.gateway = gateway;
+            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
+            server.createContext("/chat.html", this::page);
+            server.createContext("/v1/assign", this::assign);
+            server.setExecutor(threads);
+            server.start();
+        }
+
+        URI uri() {
+            return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+        }
+
+        int assignRequests() {
+            return assignRequests.get();
+        }
+
+        void holdAssignments() {
+            gate = new CompletableFuture<>();
+        }
+
+        void releaseAssignments() {
+            gate.complete(null);
+        }
+
+        private void page(HttpExchange exchange) throws IOException {
+            String html = """
+                    <!doctype html>
+                    <html><head><meta charset="utf-8"><link rel="icon" href="data:,">
+                    <script src="%s/v1/client.js"></script></head>
+                    <body><script>
+                      window.events = { connected: [], received: [], disconnects: [] };
+                      window.fg = new FarmgateClient({
+                        gateway: location.origin,
+                        firstRetryWindowMs: 200, initialRetryDelayMs: 50, maxRetryDelayMs: 200,
+                        onConnected: function (a) { events.connected.push(a.hostId); },
+                        onMessage: function (m) { events.received.push(m.id); },
+                        onDisconnected: function (code) { events.disconnects.push(code); }
+                      });
+                      fg.start();
+                    </script></body></html>
+                    """.formatted(gateway);
+            respond(exchange, 200, "text/html; charset=utf-8", null, html);
+        }
+
+        private void assign(HttpExchange exchange) throws IOException {
+            assignRequests.incrementAndGet();
+            try {
+                gate.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+                String query = exchange.getRequestURI().getRawQuery();
+                HttpResponse<String> answer = http.send(HttpRequest.newBuilder(
+                                gateway.resolve("/v1/assign" + (query == null ? "" : "?" + query))).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                respond(exchange, answer.statusCode(), answer.headers().firstValue("Content-Type").orElse("application/json"),
+                        answer.headers().firstValue("Retry-After").orElse(null), answer.body());
+            } catch (Exception e) {
+                respond(exchange, 502, "text/plain", null, "forwarding /v1/assign failed: " + e);
+            }
+        }
+
+        private static void respond(HttpExchange exchange, int status, String contentType, String retryAfter,
+                                    String body) throws IOException {
+            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().set("Content-Type", contentType);
+            exchange.getResponseHeaders().set("Cache-Control", "no-store");
+            if (retryAfter != null) {
+                exchange.getResponseHeaders().set("Retry-After", retryAfter);
+            }
+            exchange.sendResponseHeaders(status, bytes.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(bytes);
+            }
+        }
+
+        @Override
+        public void close() {
+            gate.complete(null);
+            server.stop(0);
+            threads.shutdownNow();
+        }
+    }
+}
