@@ -130,11 +130,24 @@ final class GatewayAssigner {
             path = path.replaceAll("/+$", "") + config.path();
         }
         String query = url.getRawQuery();
-        if (assignment.token() != null && !assignment.token().isBlank()) {
+        // The gateway's /v1/assign url already carries the token; add it only where it is missing.
+        if (assignment.token() != null && !assignment.token().isBlank() && !hasTokenParam(query)) {
             String tokenParam = "fg_token=" + URLEncoder.encode(assignment.token(), StandardCharsets.UTF_8);
             query = query == null || query.isEmpty() ? tokenParam : query + "&" + tokenParam;
         }
         return URI.create(wsScheme + "://" + url.getRawAuthority() + path + (query == null ? "" : "?" + query));
+    }
+
+    private static boolean hasTokenParam(String rawQuery) {
+        if (rawQuery == null) {
+            return false;
+        }
+        for (String pair : rawQuery.split("&")) {
+            if (pair.equals("fg_token") || pair.startsWith("fg_token=")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The gateway's answer could not be used. */

@@ -338,7 +338,8 @@
         new URLSearchParams(path.slice(query + 1)).forEach(function (v, k) { url.searchParams.append(k, v); });
       }
     }
-    if (a.token) {
+    // The gateway's /v1/assign url already carries the token; add it only where it is missing.
+    if (a.token && !url.searchParams.has("fg_token")) {
       url.searchParams.append("fg_token", a.token);
     }
     return url.toString();

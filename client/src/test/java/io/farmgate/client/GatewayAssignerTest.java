@@ -37,6 +37,13 @@ class GatewayAssignerTest {
     }
 
     @Test
+    void aTokenTheAssignedUrlAlreadyCarriesIsNotAddedTwice() {
+        Assignment a = new Assignment("ws://10.0.0.1:9001/?fg_token=t", "h1", "t", null);
+        assertThat(GatewayAssigner.webSocketUri(a, assign))
+                .isEqualTo(URI.create("ws://10.0.0.1:9001/?fg_token=t"));
+    }
+
+    @Test
     void aRedirectLocationIsUsedAsItIs() {
         Assignment a = new Assignment("ws://h.test:9001/chat?fg_token=t", "h.test:9001", null, null);
         assertThat(GatewayAssigner.webSocketUri(a, assign.withFrontDoor(FrontDoor.REDIRECT).withPath("/chat")))
