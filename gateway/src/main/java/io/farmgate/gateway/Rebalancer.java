@@ -47,6 +47,7 @@ public final class Rebalancer implements AutoCloseable {
     private final AtomicLong orderedConnections = new AtomicLong();
     private final AtomicLong clearedTargets = new AtomicLong();
     private final AtomicLong errors = new AtomicLong();
+    private final AtomicLong plans = new AtomicLong();
     private volatile boolean leader;
     private volatile RebalancePlan lastPlan;
     private ScheduledExecutorService timer;
@@ -106,6 +107,7 @@ public final class Rebalancer implements AutoCloseable {
             RebalancePlan plan = RebalancePlanner.planWithVerdict(snapshot, config.policy());
             RebalancePlan previous = lastPlan;
             lastPlan = plan;
+            plans.incrementAndGet();
             if (previous == null || previous.verdict() != plan.verdict()) {
                 LOG.info("rebalancer {}: {}", config.ownerId(), plan.summary());
             }
@@ -216,6 +218,11 @@ public final class Rebalancer implements AutoCloseable {
 
     long clearedTargets() {
         return clearedTargets.get();
+    }
+
+    /** Plans made as leader. */
+    long plans() {
+        return plans.get();
     }
 
     long errors() {
