@@ -73,6 +73,13 @@ public final class Rebalancer implements AutoCloseable {
         this.random = Objects.requireNonNull(random, "random");
     }
 
+    /** A rebalancer over the registry behind {@code connection}: its lease, operator store and event log. */
+    public static Rebalancer overRegistry(RebalancerConfig config, io.farmgate.registry.RegistryConnection connection,
+                                          Supplier<FarmSnapshot> snapshots, Clock clock, RandomGenerator random) {
+        return new Rebalancer(config, new LeaderLease(connection, config.ownerId(), config.leaseMillis(), clock),
+                new OperatorStore(connection, clock), new EventLog(connection), snapshots, clock, random);
+    }
+
     /** Starts the periodic task; called by the gateway once its listeners are up. */
     synchronized void start() {
         if (timer != null) {
