@@ -51,6 +51,11 @@ public final class Rebalancer implements AutoCloseable {
     private volatile boolean leader;
     private volatile RebalancePlan lastPlan;
     private ScheduledExecutorService timer;
+    /** A target not reached within this long (an agent that does not shed) no longer holds the next wave back. */
+    static final long WAVE_TIMEOUT_MILLIS = 60_000;
+    /** Whether hosts were still shedding toward their targets at the last look; only the timer thread touches it. */
+    private boolean waveShedding;
+    private long waveSettledAtMillis = Long.MIN_VALUE / 2;
 
     /**
      * @param lease     the farm's leader lease, owned by {@code config.ownerId()}
@@ -129,8 +134,10 @@ public final class Rebalancer implements AutoCloseable {
     }
 
     private void apply(FarmSnapshot snapshot, RebalancePlan plan) {
+        long now = clock.millis();
         Map<String, ShedOrder> ordered = new HashMap<>();
-        for (ShedOrder order : plan.orders()) {
+        boolean mayOrder = waveOver(snapshot, now);
+        for (ShedOrder order : mayOrder ? plan.orders() : java.util.List.<ShedOrder>of()) {
             ordered.put(order.hostId(), order);
             HostView h = snapshot.host(order.hostId());
             if (h == null) {
@@ -138,10 +145,11 @@ public final class Rebalancer implements AutoCloseable {
             }
             int target = Math.max(0, h.report().connections() - order.count());
             if (h.operator().hasTarget() && h.operator().targetConnections() <= target) {
-                // Already asked for at least this much; the agent is still shedding toward it.
+                // Already asked for at least this much.
                 continue;
             }
             operators.setTarget(h.id(), target);
+            waveShedding = true;
             orders.incrementAndGet();
             orderedConnections.addAndGet(order.count());
             Map<String, String> details = new LinkedHashMap<>();
@@ -150,7 +158,9 @@ public final class Rebalancer implements AutoCloseable {
             details.put("plan", plan.summary());
             note(new FarmEvent(FarmEvent.Type.SHED, h.id(), config.ownerId(), order.reason(), clock.millis(), details));
         }
-        if (plan.verdict() != Verdict.SHED && plan.verdict() != Verdict.BALANCED
+        // Targets stay until the wave has settled: a host whose target is lifted early takes back the
+        // very clients it shed (they reconnect through a picker that still chooses among all hosts).
+        if (!mayOrder || plan.verdict() != Verdict.SHED && plan.verdict() != Verdict.BALANCED
                 && plan.verdict() != Verdict.NOTHING_SHEDDABLE) {
             return;
         }
@@ -169,6 +179,33 @@ public final class Rebalancer implements AutoCloseable {
                         clock.millis(), details));
             }
         }
+    }
+
+    /**
+     * Whether the last wave of orders is over: no host is still shedding toward a target (set within
+     * {@link #WAVE_TIMEOUT_MILLIS}), and {@code settleMillis} have passed since the last one reached it.
+     * Until then the clients it shed are still reconnecting, the farm's total (and so the mean)
+     * reads low, and orders planned on that reading would move more clients than needed.
+     */
+    private boolean waveOver(FarmSnapshot snapshot, long now) {
+        boolean shedding = false;
+        for (HostView h : snapshot.hosts()) {
+            if (h.operator().hasTarget() && !DrainWatch.draining(h) && h.eligibility() != Eligibility.STALE
+                    && h.report().connections() > h.operator().targetConnections()
+                    && now - h.operator().updatedAtMillis() < WAVE_TIMEOUT_MILLIS) {
+                shedding = true;
+                break;
+            }
+        }
+        if (shedding) {
+            waveShedding = true;
+            return false;
+        }
+        if (waveShedding) {
+            waveShedding = false;
+            waveSettledAtMillis = now;
+        }
+        return now - waveSettledAtMillis >= config.settleMillis();
     }
 
     /** A host that reached its target and whose score is inside the band needs the target no longer. */

@@ -13,8 +13,13 @@ import java.util.regex.Pattern;
  *                     period; at least twice {@code periodMillis}, so one missed renewal loses nothing
  * @param policy       the planner's tolerance band and caps
  * @param ownerId      unique per gateway process; the {@code actor} of its events
+ * @param settleMillis once every host of a wave of orders has reached its target, no new orders for
+ *                     this long: the clients it shed are still reconnecting, the farm's total (and so
+ *                     the mean) reads low, and planning on that reading would move more clients than
+ *                     needed; at least the clients' reconnect delay; in [0, 3600000]
  */
-public record RebalancerConfig(long periodMillis, long leaseMillis, RebalancePolicy policy, String ownerId) {
+public record RebalancerConfig(long periodMillis, long leaseMillis, RebalancePolicy policy, String ownerId,
+                               long settleMillis) {
 
     public static final long DEFAULT_PERIOD_MILLIS = 5_000;
     public static final long DEFAULT_LEASE_MILLIS = 10_000;
@@ -33,9 +38,17 @@ public record RebalancerConfig(long periodMillis, long leaseMillis, RebalancePol
         if (ownerId == null || !OWNER.matcher(ownerId).matches()) {
             throw new IllegalArgumentException("ownerId: '" + ownerId + "' (expected: 1-128 of A-Z, a-z, 0-9 and _.:@/-)");
         }
+        if (settleMillis < 0 || settleMillis > 3_600_000) {
+            throw new IllegalArgumentException("rebalanceSettleMillis: " + settleMillis + " (expected: in [0, 3600000])");
+        }
     }
 
-    /** The defaults (5 s period, 10 s lease, the default policy) for this owner. */
+    /** Settles for two periods. */
+    public RebalancerConfig(long periodMillis, long leaseMillis, RebalancePolicy policy, String ownerId) {
+        this(periodMillis, leaseMillis, policy, ownerId, 2 * periodMillis);
+    }
+
+    /** The defaults (5 s period, 10 s lease, 10 s settling, the default policy) for this owner. */
     public static RebalancerConfig defaults(String ownerId) {
         return new RebalancerConfig(DEFAULT_PERIOD_MILLIS, DEFAULT_LEASE_MILLIS, RebalancePolicy.DEFAULT, ownerId);
     }

@@ -173,6 +173,23 @@ class RebalancerTest {
     }
 
     @Test
+    void noNewOrderWhileTheLastWaveIsStillShedding() {
+        hosts(600, 200, 200, 200);
+        RunningGateway g = gateway("gw-a");
+        await().atMost(Duration.ofSeconds(10)).until(() -> operators.read("h1").hasTarget());
+
+        // h1 has not shed yet; h2 now looks overloaded too.
+        hosts(600, 700, 200, 200);
+        long plansBefore = g.gateway.rebalancer().plans();
+        await().atMost(Duration.ofSeconds(10)).until(() -> g.gateway.rebalancer().plans() >= plansBefore + 5);
+        assertThat(operators.read("h2").hasTarget()).isFalse();
+
+        // h1 reaches its target: once the wave has settled, h2 gets its order.
+        hosts(300, 700, 200, 200);
+        await().atMost(Duration.ofSeconds(10)).until(() -> operators.read("h2").hasTarget());
+    }
+
+    @Test
     void targetIsClearedOnceTheHostIsBackWithinTheBand() {
         hosts(600, 200, 200, 200);
         gateway("gw-a");
