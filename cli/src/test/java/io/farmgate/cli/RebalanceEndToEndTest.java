@@ -56,6 +56,8 @@ class RebalanceEndToEndTest {
 
     private static final int CLIENTS = 200;
     private static final String FARM = "e2e";
+    private static final String ADMIN_TOKEN = "e2e-admin-token-0123456789";
+    private static final Duration DRAIN_PERIOD = Duration.ofSeconds(5);
 
     private final Clock clock = Clock.systemUTC();
     private final List<ChatBackend> backends = new ArrayList<>();
@@ -79,7 +81,7 @@ class RebalanceEndToEndTest {
                 clock);
         RebalancerConfig rebalance = new RebalancerConfig(500, 2_000, RebalancePolicy.DEFAULT, "gw-e2e", 5_000);
         gateway = Gateway.start(GatewayConfig.builder().listen(new ListenAddress("127.0.0.1", 0))
-                        .adminListen(new ListenAddress("127.0.0.1", 0)).adminToken("e2e-admin-token-0123456789").build(),
+                        .adminListen(new ListenAddress("127.0.0.1", 0)).adminToken(ADMIN_TOKEN).build(),
                 source::current, source::refreshFailures,
                 new RegistryHostControl(new OperatorStore(connection, clock), new EventLog(connection), clock),
                 clock, new SplittableRandom(1), Rebalancer.overRegistry(rebalance, connection, source::current, clock,
@@ -92,7 +94,7 @@ class RebalanceEndToEndTest {
         return ChatBackend.start(new BackendConfig("127.0.0.1", port, null, 5, FarmAgent.builder()
                 .redis(redis.uri()).farm(FARM).hostId("e2e-" + n).url("ws://127.0.0.1:" + port).address("127.0.0.1")
                 .capacity(1_000).heartbeatInterval(Duration.ofMillis(200)).heartbeatTtl(Duration.ofMillis(1_000))
-                .drainPeriod(Duration.ofSeconds(5)).buildConfig()));
+                .drainPeriod(DRAIN_PERIOD).buildConfig()));
     }
 
     @AfterEach
@@ -110,8 +112,52 @@ class RebalanceEndToEndTest {
         }
     }
 
+    private final ClientListener counting = new ClientListener() {
+        @Override
+        public void onDisconnected(int code, String reason, Optional<ReconnectCause> cause) {
+            if (cause.isPresent() && cause.get() == ReconnectCause.SERVICE_RESTART) {
+                shedReconnects.incrementAndGet();
+            }
+        }
+    };
+
     private int[] spread() {
         return backends.stream().mapToInt(ChatBackend::connections).toArray();
+    }
+
+    @Test
+    void scaledDownHostEmptiesWithinItsDrainPeriodAndEveryClientReconnectsElsewhere() throws Exception {
+        backends.add(backend(5));
+        await().atMost(Duration.ofSeconds(20)).until(() -> source.current().eligibleCount() == 5);
+        connectClientsAndSettle(counting);
+
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        java.net.http.HttpResponse<String> r = http.send(java.net.http.HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + gateway.adminPort() + "/v1/scale-down"))
+                .header("Authorization", "Bearer " + ADMIN_TOKEN)
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"count\": 1}")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        long drainedAt = System.nanoTime();
+        assertThat(r.statusCode()).isEqualTo(200);
+        String hostId = r.body().replaceAll(".*\"draining\":\\[\"([^\"]+)\".*", "$1");
+        ChatBackend leaving = backends.get(Integer.parseInt(hostId.substring("e2e-".length())) - 1);
+
+        await().atMost(DRAIN_PERIOD.plusSeconds(5)).pollInterval(Duration.ofMillis(100))
+                .until(() -> leaving.connections() == 0);
+        Duration emptiedAfter = Duration.ofNanos(System.nanoTime() - drainedAt);
+        await().atMost(Duration.ofSeconds(30)).until(() -> java.util.Arrays.stream(spread()).sum() == CLIENTS
+                && clients.stream().allMatch(c -> c.state() == ClientState.OPEN));
+        LOG.info("e2e scale-down: {} emptied after {} ms; spread {}", hostId, emptiedAfter.toMillis(),
+                java.util.Arrays.toString(spread()));
+        // The agent spreads the closes over the drain period; a heartbeat or two of slack.
+        assertThat(emptiedAfter).isLessThanOrEqualTo(DRAIN_PERIOD.plusSeconds(2));
+        assertThat(leaving.connections()).isZero();
+        assertThat(clients).allSatisfy(c -> assertThat(c.state()).isEqualTo(ClientState.OPEN));
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(http.send(
+                java.net.http.HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.adminPort() + "/v1/scale-down"))
+                        .header("Authorization", "Bearer " + ADMIN_TOKEN).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body())
+                .contains("\"id\":\"" + hostId + "\"").contains("\"safeToRemove\":true"));
     }
 
     private static double maxOverMean(int[] counts) {
@@ -124,19 +170,11 @@ class RebalanceEndToEndTest {
         return sum == 0 ? 0 : max / ((double) sum / counts.length);
     }
 
-    @Test
-    void emptyFifthHostIsFilledUntilTheFarmIsBalancedMovingLittleMoreThanNeeded() {
-        ClientListener counting = new ClientListener() {
-            @Override
-            public void onDisconnected(int code, String reason, Optional<ReconnectCause> cause) {
-                if (cause.isPresent() && cause.get() == ReconnectCause.SERVICE_RESTART) {
-                    shedReconnects.incrementAndGet();
-                }
-            }
-        };
+    /** Connects the clients and waits for a settled farm: all connected, balanced, no orders outstanding. */
+    private void connectClientsAndSettle(ClientListener listener) {
         URI front = URI.create("http://127.0.0.1:" + gateway.port());
         for (int i = 0; i < CLIENTS; i++) {
-            FarmgateClient c = FarmgateClient.create(ClientConfig.defaults(front).withPath("/chat"), counting);
+            FarmgateClient c = FarmgateClient.create(ClientConfig.defaults(front).withPath("/chat"), listener);
             clients.add(c);
             c.start();
         }
@@ -148,6 +186,11 @@ class RebalanceEndToEndTest {
         await().atMost(Duration.ofSeconds(60)).until(() -> java.util.Arrays.stream(spread()).sum() == CLIENTS
                 && maxOverMean(spread()) <= 1.10
                 && operators.readAll().values().stream().noneMatch(o -> o.hasTarget()));
+    }
+
+    @Test
+    void emptyFifthHostIsFilledUntilTheFarmIsBalancedMovingLittleMoreThanNeeded() {
+        connectClientsAndSettle(counting);
         int[] before = spread();
         long shedBefore = shedReconnects.get();
 
