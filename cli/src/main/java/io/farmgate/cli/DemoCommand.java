@@ -76,6 +76,10 @@ final class DemoCommand implements Callable<Integer> {
             description = "How long backends take to drain, also on Ctrl-C (default: ${DEFAULT-VALUE}).")
     long drainPeriodMillis;
 
+    @Option(names = "--no-rebalance", defaultValue = "false",
+            description = "Do not run the rebalancer in the demo gateway (it runs by default).")
+    boolean noRebalance;
+
     private final CountDownLatch stop = new CountDownLatch(1);
 
     @Override
@@ -91,7 +95,7 @@ final class DemoCommand implements Callable<Integer> {
                     generatedToken ? GatewayCommand.generateToken(new SecureRandom()) : adminToken,
                     tokenSecret == null || tokenSecret.isEmpty()
                             ? GatewayCommand.generateToken(new SecureRandom()) : tokenSecret,
-                    Duration.ofMillis(drainPeriodMillis));
+                    Duration.ofMillis(drainPeriodMillis), !noRebalance);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
         }
@@ -142,6 +146,8 @@ final class DemoCommand implements Callable<Integer> {
         out.println("  curl -s -H 'Authorization: Bearer " + s.adminToken() + "' " + admin + "/v1/hosts");
         out.println("  curl -s -X POST -H 'Authorization: Bearer " + s.adminToken() + "' " + admin
                 + "/v1/hosts/demo-1/drain");
+        out.println("  curl -s -H 'Authorization: Bearer " + s.adminToken() + "' " + admin + "/v1/farm   # totals, desired hosts, rebalancer");
+        out.println("  open " + admin + "/dashboard                    # the operator dashboard (log in with the admin token)");
         out.println("  websocat \"$(curl -s " + gw + "/v1/assign | sed 's/.*\"url\":\"\\([^\"]*\\)\".*/\\1/')\"");
         out.println("  ./farmgate loadgen --gateway " + gw + " --clients 300 --duration 30s");
         out.println("Ctrl-C stops everything.");

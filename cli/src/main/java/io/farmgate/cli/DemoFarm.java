@@ -8,6 +8,8 @@ import io.farmgate.dns.DnsServer;
 import io.farmgate.gateway.Gateway;
 import io.farmgate.gateway.GatewayConfig;
 import io.farmgate.gateway.ListenAddress;
+import io.farmgate.gateway.Rebalancer;
+import io.farmgate.gateway.RebalancerConfig;
 import io.farmgate.gateway.RegistryHostControl;
 import io.farmgate.localredis.RedisServerProcess;
 import io.farmgate.registry.EventLog;
@@ -38,7 +40,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Every part of farmgate on one machine: a Redis (started here unless one is given), N demo chat
  * backends with embedded agents, each advertising its own loopback address, a gateway with its
- * admin listener, and the authoritative DNS server. {@link #close} stops what was started, in
+ * admin listener and (unless turned off) the rebalancer, and the authoritative DNS server. {@link #close} stops what was started, in
  * reverse order, Redis last.
  */
 final class DemoFarm implements AutoCloseable {
@@ -57,7 +59,8 @@ final class DemoFarm implements AutoCloseable {
             List<Integer> backendPorts,
             String adminToken,
             String tokenSecret,
-            Duration drainPeriod) {
+            Duration drainPeriod,
+            boolean rebalance) {
 
         Settings {
             if (backendPorts.isEmpty() || backendPorts.size() > 200) {
@@ -152,8 +155,12 @@ final class DemoFarm implements AutoCloseable {
                 .build();
         RegistryHostControl control = new RegistryHostControl(new OperatorStore(connection, clock),
                 new EventLog(connection), clock);
-        gateway = Gateway.start(gatewayConfig, source::current, source::refreshFailures, control, clock,
+        SnapshotSource snapshots = source;
+        Rebalancer rebalancer = !settings.rebalance() ? null : Rebalancer.overRegistry(
+                RebalancerConfig.defaults(GatewayCommand.ownerId()), connection, snapshots::current, clock,
                 ThreadLocalRandom.current());
+        gateway = Gateway.start(gatewayConfig, source::current, source::refreshFailures, control, clock,
+                ThreadLocalRandom.current(), rebalancer);
 
         DnsConfig dnsConfig = DnsConfig.builder(settings.zone())
                 .listenHost(settings.dnsHost())

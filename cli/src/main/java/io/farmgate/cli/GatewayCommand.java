@@ -3,6 +3,8 @@ package io.farmgate.cli;
 import io.farmgate.gateway.Gateway;
 import io.farmgate.gateway.GatewayConfig;
 import io.farmgate.gateway.ListenAddress;
+import io.farmgate.gateway.Rebalancer;
+import io.farmgate.gateway.RebalancerConfig;
 import io.farmgate.gateway.RegistryHostControl;
 import io.farmgate.registry.EventLog;
 import io.farmgate.registry.OperatorStore;
@@ -13,6 +15,7 @@ import io.farmgate.scoring.ScoreFormula;
 import io.farmgate.scoring.SlowStart;
 import io.farmgate.scoring.SnapshotPolicy;
 import io.farmgate.scoring.pick.PickerKind;
+import io.farmgate.scoring.rebalance.RebalancePolicy;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -127,7 +130,48 @@ final class GatewayCommand implements Callable<Integer> {
             description = "Larger request heads get 431. Default: ${DEFAULT-VALUE}.")
     int maxRequestHeaderBytes;
 
+    @Option(names = "--no-rebalance", defaultValue = "false",
+            description = "Do not run the rebalancer in this gateway (it runs by default; one gateway of the farm leads).")
+    boolean noRebalance;
+
+    @Option(names = "--rebalance-period-millis", defaultValue = "5000", paramLabel = "MS",
+            description = "How often the rebalancer renews its lease and plans. Default: ${DEFAULT-VALUE}.")
+    long rebalancePeriodMillis;
+
+    @Option(names = "--leader-lease-millis", defaultValue = "10000", paramLabel = "MS",
+            description = "Leader lease expiry: a dead leader is replaced after at most this plus one period. Default: ${DEFAULT-VALUE}.")
+    long leaderLeaseMillis;
+
+    @Option(names = "--rebalance-tolerance", defaultValue = "0.10", paramLabel = "F",
+            description = "A host is overloaded above (1 + F) times the mean score. Default: ${DEFAULT-VALUE}.")
+    double rebalanceTolerance;
+
+    @Option(names = "--target-utilisation", defaultValue = "0.7", paramLabel = "U",
+            description = "Share of capacity hosts should run at; sizes farmgate_desired_hosts and GET /v1/farm. Default: ${DEFAULT-VALUE}.")
+    double targetUtilisation;
+
     private final CountDownLatch stopped = new CountDownLatch(1);
+
+    /** The rebalancer settings, or null with --no-rebalance. */
+    RebalancerConfig rebalancerConfig() {
+        if (noRebalance) {
+            return null;
+        }
+        RebalancePolicy d = RebalancePolicy.DEFAULT;
+        RebalancePolicy policy = new RebalancePolicy(rebalanceTolerance, d.maxShedPerHostPerPeriod(),
+                d.maxShedFractionPerHostPerPeriod(), d.maxShedFarmPerPeriod(), d.maxStaleFraction());
+        return new RebalancerConfig(rebalancePeriodMillis, leaderLeaseMillis, policy, ownerId());
+    }
+
+    static String ownerId() {
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            host = "unknown";
+        }
+        return RebalancerConfig.ownerIdFor(host, new SecureRandom().nextLong());
+    }
 
     /** Bytes of a generated admin token: 256 bits. */
     private static final int GENERATED_TOKEN_BYTES = 32;
@@ -169,6 +213,7 @@ final class GatewayCommand implements Callable<Integer> {
                 .snapshotMaxStaleMillis(snapshotMaxStaleMillis)
                 .retryAfterSeconds(retryAfterSeconds)
                 .maxRequestHeaderBytes(maxRequestHeaderBytes)
+                .targetUtilisation(targetUtilisation)
                 .build();
     }
 
@@ -193,8 +238,10 @@ final class GatewayCommand implements Callable<Integer> {
         GatewayConfig gatewayConfig;
         RegistryConfig registryConfig;
         SnapshotPolicy policy;
+        RebalancerConfig rebalancerConfig;
         try {
             gatewayConfig = gatewayConfig(out);
+            rebalancerConfig = rebalancerConfig();
             registryConfig = registryConfig();
             policy = snapshotPolicy();
         } catch (IllegalArgumentException e) {
@@ -213,8 +260,11 @@ final class GatewayCommand implements Callable<Integer> {
             RegistryHostControl control = new RegistryHostControl(new OperatorStore(connection, clock),
                     new EventLog(connection), clock);
             try {
+                SnapshotSource snapshots = source;
+                Rebalancer rebalancer = rebalancerConfig == null ? null : Rebalancer.overRegistry(rebalancerConfig,
+                        connection, snapshots::current, clock, ThreadLocalRandom.current());
                 gateway = Gateway.start(gatewayConfig, source::current, source::refreshFailures, control, clock,
-                        ThreadLocalRandom.current());
+                        ThreadLocalRandom.current(), rebalancer);
             } catch (Gateway.GatewayStartException e) {
                 spec.commandLine().getErr().println("farmgate gateway: " + e.getMessage());
                 return 1;
@@ -225,7 +275,8 @@ final class GatewayCommand implements Callable<Integer> {
             out.println("gateway listening on http://" + host(gatewayConfig.listen()) + ":" + gateway.port()
                     + (gateway.tlsPort() < 0 ? "" : " and https://" + host(gatewayConfig.tls().listen()) + ":" + gateway.tlsPort())
                     + ", admin on http://" + host(gatewayConfig.adminListen()) + ":" + gateway.adminPort()
-                    + " (farm " + registryConfig.farm() + ")");
+                    + " (farm " + registryConfig.farm() + ")"
+                    + (rebalancerConfig == null ? "; rebalancer off" : "; rebalancer " + rebalancerConfig.ownerId()));
             out.flush();
             Runtime.getRuntime().addShutdownHook(hook);
             stopped.await();

@@ -41,7 +41,7 @@ class DemoFarmTest {
         demo = DemoFarm.start(new DemoFarm.Settings(null, "demo", new ListenAddress("127.0.0.1", 0),
                 new ListenAddress("127.0.0.1", 0), "127.0.0.1", 0, "farm.example.com",
                 List.of(FreePort.pick(), FreePort.pick(), FreePort.pick()), ADMIN_TOKEN,
-                "demo-test-token-secret-0123456789", Duration.ofSeconds(2)));
+                "demo-test-token-secret-0123456789", Duration.ofSeconds(2), true));
         // Every backend must have heartbeated before the front doors can choose it.
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
                 assertThat(adminGet("/v1/hosts").body()).contains("demo-1", "demo-2", "demo-3"));

@@ -41,9 +41,17 @@ final class AdminApi {
     private final GatewayMetrics metrics;
     private final Clock clock;
     private final ObjectMapper json;
+    private final DrainWatch drainWatch;
+    private final Rebalancer rebalancer;
+
+    /** Most events one {@code GET /v1/events} returns. */
+    static final int MAX_EVENTS = 1_000;
+    private static final int DEFAULT_EVENTS = 100;
 
     AdminApi(GatewayConfig config, Supplier<FarmSnapshot> snapshots, HostControl control, GatewayMetrics metrics,
-             Clock clock, ObjectMapper json) {
+             Clock clock, ObjectMapper json, DrainWatch drainWatch, Rebalancer rebalancer) {
+        this.drainWatch = drainWatch;
+        this.rebalancer = rebalancer;
         this.expectedAuthorization = ("Bearer " + config.adminToken()).getBytes(StandardCharsets.UTF_8);
         this.snapshots = snapshots;
         this.control = control;
@@ -74,8 +82,13 @@ final class AdminApi {
     }
 
     void routes(RoutesConfig routes) {
+        routes.before("/v1/*", this::sameOrigin);
         routes.before("/v1/*", this::authorize);
         routes.get("/v1/hosts", this::hosts);
+        routes.get("/v1/farm", this::farm);
+        routes.get("/v1/scale-down", ctx -> reply(ctx, 200, Map.of("hosts", drainWatch.latest())));
+        routes.get("/v1/events", this::events);
+        routes.get("/dashboard", this::dashboard);
         routes.post("/v1/hosts/{id}/drain", ctx -> drain(ctx, true));
         routes.post("/v1/hosts/{id}/undrain", ctx -> drain(ctx, false));
         routes.post("/v1/hosts/{id}/shed", this::shed);
@@ -93,6 +106,23 @@ final class AdminApi {
             LOG.warn("admin {} {} failed", ctx.method(), ctx.path(), e);
             reply(ctx, 503, Map.of("error", "could not store the change: " + e.getClass().getSimpleName()));
         });
+    }
+
+    /**
+     * Refuses a write whose {@code Origin} is another site's. The bearer header already keeps
+     * cross-site forms out (they cannot send it); this also stops a page that somehow holds the
+     * token from using it through a victim's browser.
+     */
+    private void sameOrigin(Context ctx) {
+        String method = ctx.method().name();
+        if (method.equals("GET") || method.equals("HEAD") || method.equals("OPTIONS")) {
+            return;
+        }
+        String origin = ctx.header("Origin");
+        String host = ctx.header("Host");
+        if (origin != null && (host == null || !origin.equalsIgnoreCase("http://" + host))) {
+            throw new Rejected(403, "cross-origin request refused (Origin " + origin + ")");
+        }
     }
 
     private void authorize(Context ctx) {
@@ -120,6 +150,74 @@ final class AdminApi {
         body.put("hosts", hosts);
         body.put("snapshot", Map.of("status", r.status(), "ageMillis", r.ageMillis()));
         reply(ctx, 200, body);
+    }
+
+    private void farm(Context ctx) {
+        FarmSnapshot s = snapshots.get();
+        FarmSummary summary = FarmSummary.of(s, config.targetUtilisation());
+        Readiness r = Readiness.of(s, clock.millis(), config.snapshotFreshMillis(), config.snapshotMaxStaleMillis());
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("hosts", summary.hosts());
+        body.put("activeHosts", summary.activeHosts());
+        body.put("drainingHosts", summary.drainingHosts());
+        body.put("staleHosts", summary.staleHosts());
+        body.put("eligibleHosts", summary.eligibleHosts());
+        body.put("connections", summary.connections());
+        body.put("capacity", summary.capacity());
+        body.put("utilisation", summary.utilisation());
+        body.put("targetUtilisation", summary.targetUtilisation());
+        body.put("desiredHosts", summary.desiredHosts());
+        body.put("scaleDown", drainWatch.latest());
+        Map<String, Object> rebalance = new LinkedHashMap<>();
+        rebalance.put("enabled", rebalancer != null);
+        if (rebalancer != null) {
+            rebalance.put("owner", rebalancer.config().ownerId());
+            rebalance.put("leader", rebalancer.leader());
+            var plan = rebalancer.lastPlan();
+            rebalance.put("lastPlan", plan == null ? null : plan.summary());
+        }
+        body.put("rebalancer", rebalance);
+        body.put("snapshot", Map.of("status", r.status(), "ageMillis", r.ageMillis()));
+        reply(ctx, 200, body);
+    }
+
+    private void events(Context ctx) {
+        int limit = DEFAULT_EVENTS;
+        String given = ctx.queryParam("limit");
+        if (given != null) {
+            try {
+                limit = Integer.parseInt(given);
+            } catch (NumberFormatException e) {
+                limit = -1;
+            }
+            if (limit < 1 || limit > MAX_EVENTS) {
+                throw new Rejected(400, "limit: '" + given + "' (expected: an integer in [1, " + MAX_EVENTS + "])");
+            }
+        }
+        List<Map<String, Object>> list = new ArrayList<>();
+        for (var e : control.latestEvents(limit)) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("type", e.type().name().toLowerCase(Locale.ROOT));
+            m.put("hostId", e.hostId());
+            m.put("actor", e.actor());
+            m.put("reason", e.reason());
+            m.put("atMillis", e.atMillis());
+            m.put("details", e.details());
+            list.add(m);
+        }
+        reply(ctx, 200, Map.of("events", list));
+    }
+
+    private void dashboard(Context ctx) {
+        ctx.status(200).contentType("text/html; charset=utf-8")
+                .header("Cache-Control", "no-store")
+                .header("Content-Security-Policy", "default-src 'none'; script-src 'unsafe-inline'; "
+                        + "style-src 'unsafe-inline'; connect-src 'self'; img-src data:; frame-ancestors 'none'; "
+                        + "base-uri 'none'; form-action 'none'")
+                .header("X-Frame-Options", "DENY")
+                .header("X-Content-Type-Options", "nosniff")
+                .header("Referrer-Policy", "no-referrer")
+                .result(DashboardPage.html());
     }
 
     private static Map<String, Object> describe(FarmSnapshot s, HostView h, Integer eligibleIndex, long now) {

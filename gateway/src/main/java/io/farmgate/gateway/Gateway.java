@@ -5,6 +5,9 @@ import io.farmgate.scoring.FarmSnapshot;
 import io.javalin.Javalin;
 import java.time.Clock;
 import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
@@ -13,7 +16,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A running gateway: the public listener (307 redirects, {@code /v1/assign}, probes; plain and
- * optionally TLS) and the admin listener (operator API, metrics). Picks come from
+ * optionally TLS) and the admin listener (operator API, metrics, dashboard), and optionally the
+ * rebalancer loop. Picks come from
  * {@code snapshots}, which must answer at once from memory; the registry refreshes it elsewhere.
  */
 public final class Gateway implements AutoCloseable {
@@ -21,6 +25,8 @@ public final class Gateway implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
     /** Admin request bodies are a few bytes of JSON; larger ones get 413. */
     private static final long MAX_ADMIN_BODY_BYTES = 16_384;
+    /** How often draining hosts' connection counts are sampled for scale-down progress. */
+    private static final long DRAIN_SAMPLE_MILLIS = 1_000;
 
     private final Javalin publicApp;
     private final Javalin adminApp;
@@ -28,18 +34,38 @@ public final class Gateway implements AutoCloseable {
     private final Listeners adminListeners;
     private final boolean hasTls;
     private final GatewayMetrics metrics;
+    private final Rebalancer rebalancer;
+    private final DrainWatch drainWatch = new DrainWatch();
+    private final ScheduledExecutorService drainSampler;
 
     private Gateway(GatewayConfig config, Supplier<FarmSnapshot> snapshots, LongSupplier registryErrors,
-                    HostControl control, Clock clock, RandomGenerator random) {
+                    HostControl control, Clock clock, RandomGenerator random, Rebalancer rebalancer) {
         ObjectMapper json = new ObjectMapper();
         this.metrics = new GatewayMetrics(snapshots, clock, registryErrors);
+        this.rebalancer = rebalancer;
+        metrics.farmSize(snapshots, config.targetUtilisation());
+        if (rebalancer != null) {
+            metrics.rebalancer(rebalancer);
+        }
+        this.drainSampler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "farmgate-drain-watch");
+            t.setDaemon(true);
+            return t;
+        });
+        drainSampler.scheduleWithFixedDelay(() -> {
+            try {
+                drainWatch.observe(snapshots.get(), clock.millis());
+            } catch (Throwable t) {
+                LOG.warn("drain watch sample failed", t);
+            }
+        }, 0, DRAIN_SAMPLE_MILLIS, TimeUnit.MILLISECONDS);
         Assigner assigner = new Assigner(snapshots, config.picker().create(random), config.affinityEpsilon(), metrics);
         AssignmentTokens tokens = new AssignmentTokens(config.tokenSecret(), config.tokenTtlSeconds(), clock);
         ClientAddress clientAddress = new ClientAddress(config.trustedProxies());
         RedirectHandler redirects = new RedirectHandler(assigner, tokens, clientAddress, config.affinityByAddress(),
                 config.retryAfterSeconds(), metrics);
         PublicApi publicApi = new PublicApi(assigner, tokens, clientAddress, config, snapshots, clock, metrics, json);
-        AdminApi adminApi = new AdminApi(config, snapshots, control, metrics, clock, json);
+        AdminApi adminApi = new AdminApi(config, snapshots, control, metrics, clock, json, drainWatch, rebalancer);
         PemKeyStore.Loaded keys = config.tls() == null ? null
                 : PemKeyStore.load(config.tls().certificatePem(), config.tls().privateKeyPem());
 
@@ -75,14 +101,27 @@ public final class Gateway implements AutoCloseable {
      */
     public static Gateway start(GatewayConfig config, Supplier<FarmSnapshot> snapshots, LongSupplier registryErrors,
                                 HostControl control, Clock clock, RandomGenerator random) {
+        return start(config, snapshots, registryErrors, control, clock, random, null);
+    }
+
+    /**
+     * Starts both listeners, then the rebalancer loop; {@link #close} stops it and gives its lease up.
+     *
+     * @param rebalancer the rebalancer to run, or null for none
+     */
+    public static Gateway start(GatewayConfig config, Supplier<FarmSnapshot> snapshots, LongSupplier registryErrors,
+                                HostControl control, Clock clock, RandomGenerator random, Rebalancer rebalancer) {
         Objects.requireNonNull(config, "config");
         Gateway g = new Gateway(config, Objects.requireNonNull(snapshots, "snapshots"),
                 Objects.requireNonNull(registryErrors, "registryErrors"), Objects.requireNonNull(control, "control"),
-                Objects.requireNonNull(clock, "clock"), Objects.requireNonNull(random, "random"));
+                Objects.requireNonNull(clock, "clock"), Objects.requireNonNull(random, "random"), rebalancer);
         try {
             start(g.publicApp, "listen " + config.listen()
                     + (config.tls() == null ? "" : " / tlsListen " + config.tls().listen()));
             start(g.adminApp, "adminListen " + config.adminListen());
+            if (rebalancer != null) {
+                rebalancer.start();
+            }
         } catch (RuntimeException e) {
             g.close();
             throw e;
@@ -124,9 +163,22 @@ public final class Gateway implements AutoCloseable {
         return adminListeners.port(0);
     }
 
+    /** The rebalancer this gateway runs, or null. */
+    public Rebalancer rebalancer() {
+        return rebalancer;
+    }
+
     @Override
     public void close() {
         RuntimeException failure = null;
+        if (rebalancer != null) {
+            try {
+                rebalancer.close();
+            } catch (RuntimeException e) {
+                failure = e;
+            }
+        }
+        drainSampler.shutdownNow();
         for (Javalin app : new Javalin[] {publicApp, adminApp}) {
             try {
                 app.stop();

@@ -27,6 +27,8 @@ import java.util.Objects;
  * @param snapshotMaxStaleMillis past this age {@code /readyz} answers 503 (redirects still go on)
  * @param retryAfterSeconds      {@code Retry-After} of a 503 when no host is eligible
  * @param maxRequestHeaderBytes  larger request heads are refused with 431
+ * @param targetUtilisation      the share of capacity a host should run at; {@code GET /v1/farm} and
+ *                               {@code farmgate_desired_hosts} size the farm from it; in (0, 1]
  */
 public record GatewayConfig(
         ListenAddress listen,
@@ -43,7 +45,8 @@ public record GatewayConfig(
         long snapshotFreshMillis,
         long snapshotMaxStaleMillis,
         int retryAfterSeconds,
-        int maxRequestHeaderBytes) {
+        int maxRequestHeaderBytes,
+        double targetUtilisation) {
 
     /** Shortest admin token accepted. */
     public static final int MIN_ADMIN_TOKEN_LENGTH = 16;
@@ -100,6 +103,9 @@ public record GatewayConfig(
         if (maxRequestHeaderBytes < 1024 || maxRequestHeaderBytes > 65_536) {
             throw new IllegalArgumentException("maxRequestHeaderBytes: " + maxRequestHeaderBytes + " (expected: in [1024, 65536])");
         }
+        if (!(targetUtilisation > 0.0 && targetUtilisation <= 1.0)) {
+            throw new IllegalArgumentException("targetUtilisation: " + targetUtilisation + " (expected: in (0, 1])");
+        }
     }
 
     /** A builder with the documented defaults; listen addresses and admin token must be set. */
@@ -125,6 +131,7 @@ public record GatewayConfig(
         b.snapshotMaxStaleMillis = snapshotMaxStaleMillis;
         b.retryAfterSeconds = retryAfterSeconds;
         b.maxRequestHeaderBytes = maxRequestHeaderBytes;
+        b.targetUtilisation = targetUtilisation;
         return b;
     }
 
@@ -136,7 +143,7 @@ public record GatewayConfig(
                 + ", trustedProxies=" + trustedProxies + ", corsOrigins=" + corsOrigins + ", picker=" + picker.label()
                 + ", affinityEpsilon=" + affinityEpsilon + ", affinityByAddress=" + affinityByAddress
                 + ", snapshotFreshMillis=" + snapshotFreshMillis + ", snapshotMaxStaleMillis=" + snapshotMaxStaleMillis
-                + ", retryAfterSeconds=" + retryAfterSeconds + ", maxRequestHeaderBytes=" + maxRequestHeaderBytes + "]";
+                + ", retryAfterSeconds=" + retryAfterSeconds + ", maxRequestHeaderBytes=" + maxRequestHeaderBytes + ", targetUtilisation=" + targetUtilisation + "]";
     }
 
     static boolean isVisibleAscii(String s) {
@@ -181,6 +188,7 @@ public record GatewayConfig(
         private long snapshotMaxStaleMillis = 60_000;
         private int retryAfterSeconds = 2;
         private int maxRequestHeaderBytes = 8_192;
+        private double targetUtilisation = 0.7;
 
         private Builder() {
         }
@@ -260,10 +268,15 @@ public record GatewayConfig(
             return this;
         }
 
+        public Builder targetUtilisation(double value) {
+            this.targetUtilisation = value;
+            return this;
+        }
+
         public GatewayConfig build() {
             return new GatewayConfig(listen, adminListen, tls, adminToken, tokenSecret, tokenTtlSeconds,
                     trustedProxies, corsOrigins, picker, affinityEpsilon, affinityByAddress, snapshotFreshMillis,
-                    snapshotMaxStaleMillis, retryAfterSeconds, maxRequestHeaderBytes);
+                    snapshotMaxStaleMillis, retryAfterSeconds, maxRequestHeaderBytes, targetUtilisation);
         }
     }
 }

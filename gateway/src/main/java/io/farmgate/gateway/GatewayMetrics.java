@@ -55,6 +55,28 @@ final class GatewayMetrics {
                 .description("Failed reads of the registry").register(registry);
     }
 
+    /** The farm-size signal for an external autoscaler (see {@link FarmSummary#desiredHosts}). */
+    void farmSize(Supplier<FarmSnapshot> snapshots, double targetUtilisation) {
+        Gauge.builder("farmgate.desired.hosts", () -> FarmSummary.of(snapshots.get(), targetUtilisation).desiredHosts())
+                .description("Hosts the farm should have to run at the target utilisation")
+                .strongReference(true).register(registry);
+    }
+
+    /** The rebalancer's leadership and the orders it gave. */
+    void rebalancer(Rebalancer r) {
+        Gauge.builder("farmgate.rebalancer.leader", r, x -> x.leader() ? 1.0 : 0.0)
+                .description("1 while this gateway holds the leader lease and rebalances")
+                .strongReference(true).register(registry);
+        FunctionCounter.builder("farmgate.rebalancer.orders", r, Rebalancer::orders)
+                .description("Shed orders stored as connection targets by this gateway").register(registry);
+        FunctionCounter.builder("farmgate.rebalancer.ordered.connections", r, Rebalancer::orderedConnections)
+                .description("Connections this gateway's orders asked hosts to shed").register(registry);
+        FunctionCounter.builder("farmgate.rebalancer.cleared.targets", r, Rebalancer::clearedTargets)
+                .description("Targets cleared because the host was back within the band").register(registry);
+        FunctionCounter.builder("farmgate.rebalancer.errors", r, Rebalancer::errors)
+                .description("Rebalancer periods that failed (registry unreachable or a bug)").register(registry);
+    }
+
     void picked(String hostId) {
         Counter c = picks.get(hostId);
         if (c == null) {

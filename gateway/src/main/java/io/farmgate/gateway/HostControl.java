@@ -24,4 +24,9 @@ public interface HostControl {
     /** Notes a finished scale-down (the hosts are already draining); for the event log. */
     default void scaledDown(int requested, java.util.List<String> hostIds) {
     }
+
+    /** The farm's latest {@code limit} events, newest first; none when there is no event log. */
+    default java.util.List<io.farmgate.registry.FarmEvent> latestEvents(int limit) {
+        return java.util.List.of();
+    }
 }

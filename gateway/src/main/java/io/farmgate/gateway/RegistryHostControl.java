@@ -59,6 +59,11 @@ public final class RegistryHostControl implements HostControl {
                 Map.of("requested", Integer.toString(requested), "draining", String.join(",", hostIds))));
     }
 
+    @Override
+    public List<FarmEvent> latestEvents(int limit) {
+        return events.latest(limit);
+    }
+
     /** The decision is stored already; a lost log entry must not turn it into an error. */
     private void note(FarmEvent event) {
         try {

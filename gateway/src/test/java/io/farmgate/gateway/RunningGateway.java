@@ -26,7 +26,7 @@ final class RunningGateway implements AutoCloseable {
     final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
             .connectTimeout(Duration.ofSeconds(5)).build();
 
-    private RunningGateway(Gateway gateway) {
+    RunningGateway(Gateway gateway) {
         this.gateway = gateway;
     }
 
