@@ -83,6 +83,8 @@ final class DemoFarm implements AutoCloseable {
     static final SnapshotPolicy DEMO_POLICY =
             new SnapshotPolicy(SnapshotPolicy.DEFAULT.staleAfterMillis(), new ScoreFormula(1.0, 0.0), SlowStart.DEFAULT);
 
+    private static final long FIRST_HEARTBEAT_WAIT_MILLIS = 10_000;
+
     private final Settings settings;
     private final List<ChatBackend> backends = new ArrayList<>();
     private RedisServerProcess redis;
@@ -137,6 +139,7 @@ final class DemoFarm implements AutoCloseable {
                             .buildConfig());
             backends.add(ChatBackend.start(config));
         }
+        awaitFirstHeartbeats();
 
         RegistryConfig registryConfig = RegistryConfig.defaults(redisUri, settings.farm());
         connection = RegistryConnection.open(registryConfig);
@@ -168,6 +171,23 @@ final class DemoFarm implements AutoCloseable {
                 .build();
         dns = new DnsServer(dnsConfig, source::current, new TwoChoicePicker(ThreadLocalRandom.current()), clock);
         dns.start();
+    }
+
+    /**
+     * Waits (up to {@link #FIRST_HEARTBEAT_WAIT_MILLIS}) until every backend has published a heartbeat, so
+     * the front doors' first snapshot holds the whole farm: a host that first shows up in a later snapshot
+     * is a newcomer and ramps up through slow start, which would skew the demo's first minute.
+     */
+    private void awaitFirstHeartbeats() {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(FIRST_HEARTBEAT_WAIT_MILLIS);
+        while (backends.stream().anyMatch(b -> b.agent().lastPublished() == null)) {
+            if (System.nanoTime() > deadline) {
+                LOG.warn("demo: not every backend heartbeated within {} ms; late ones join through slow start",
+                        FIRST_HEARTBEAT_WAIT_MILLIS);
+                return;
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(20));
+        }
     }
 
     String redisUri() {

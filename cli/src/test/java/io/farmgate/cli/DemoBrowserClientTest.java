@@ -77,7 +77,7 @@ class DemoBrowserClientTest {
         demo = DemoFarm.start(new DemoFarm.Settings(null, "demo", new ListenAddress("127.0.0.1", 0),
                 new ListenAddress("127.0.0.1", 0), "127.0.0.1", 0, "farm.example.com",
                 List.of(FreePort.pick(), FreePort.pick(), FreePort.pick()), ADMIN_TOKEN,
-                "demo-browser-token-secret-0123456789", Duration.ofSeconds(2)));
+                "demo-browser-token-secret-0123456789", Duration.ofSeconds(2), false));
         pages = new PageServer(URI.create("http://127.0.0.1:" + demo.gatewayPort()));
 
         service = new ChromeDriverService.Builder()

@@ -56,7 +56,9 @@ class DemoLoadTest {
         demo = DemoFarm.start(new DemoFarm.Settings(null, "demo", new ListenAddress("127.0.0.1", 0),
                 new ListenAddress("127.0.0.1", 0), "127.0.0.1", 0, "farm.example.com",
                 List.of(FreePort.pick(), FreePort.pick(), FreePort.pick()), ADMIN_TOKEN,
-                "demo-load-token-secret-0123456789", DRAIN_PERIOD));
+                "demo-load-token-secret-0123456789", DRAIN_PERIOD,
+                // No rebalancer: the test drains a host and counts the moves that drain alone causes.
+                false));
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
                 assertThat(admin("GET", "/v1/hosts").body()).contains("demo-1", "demo-2", "demo-3"));
 
