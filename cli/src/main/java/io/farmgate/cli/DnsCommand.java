@@ -18,7 +18,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -106,7 +105,7 @@ final class DnsCommand implements Callable<Integer> {
             description = "/readyz fails once the registry has been unreachable this long (default: ${DEFAULT-VALUE}).")
     long maxStaleMillis;
 
-    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final StopSignal stopSignal = new StopSignal("farmgate-dns-shutdown");
 
     DnsConfig dnsConfig() {
         ListenAddress at = ListenAddress.parse("listen", listen);
@@ -158,6 +157,15 @@ final class DnsCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
         }
         Clock clock = Clock.systemUTC();
+        try {
+            return serve(out, dnsConfig, registryConfig, policy, metricsAt, clock);
+        } finally {
+            stopSignal.cleanedUp();
+        }
+    }
+
+    private int serve(PrintWriter out, DnsConfig dnsConfig, RegistryConfig registryConfig, SnapshotPolicy policy,
+                      ListenAddress metricsAt, Clock clock) throws InterruptedException {
         try (RegistryConnection connection = RegistryConnection.open(registryConfig);
              SnapshotSource source = SnapshotSource.start(connection, policy, clock)) {
             if (!source.refreshNow()) {
@@ -177,9 +185,8 @@ final class DnsCommand implements Callable<Integer> {
                         + " (UDP and TCP), metrics on http://" + metricsAt.host() + ":" + metrics.port()
                         + "/metrics (farm " + farm + ")");
                 out.flush();
-                Thread hook = new Thread(stopped::countDown, "farmgate-dns-shutdown");
-                Runtime.getRuntime().addShutdownHook(hook);
-                stopped.await();
+                stopSignal.install();
+                stopSignal.await();
             } catch (IOException e) {
                 spec.commandLine().getErr().println("farmgate dns: cannot open metricsListen " + metricsListen + ": "
                         + e.getMessage());
@@ -191,6 +198,6 @@ final class DnsCommand implements Callable<Integer> {
 
     /** Asks a running {@link #call} to stop and return; for in-process tests. */
     void stop() {
-        stopped.countDown();
+        stopSignal.stop();
     }
 }

@@ -23,7 +23,6 @@ import java.time.Clock;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -150,7 +149,7 @@ final class GatewayCommand implements Callable<Integer> {
             description = "Share of capacity hosts should run at; sizes farmgate_desired_hosts and GET /v1/farm. Default: ${DEFAULT-VALUE}.")
     double targetUtilisation;
 
-    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final StopSignal stopSignal = new StopSignal("farmgate-gateway-shutdown");
 
     /** The rebalancer settings, or null with --no-rebalance. */
     RebalancerConfig rebalancerConfig() {
@@ -251,7 +250,6 @@ final class GatewayCommand implements Callable<Integer> {
         RegistryConnection connection = RegistryConnection.open(registryConfig);
         SnapshotSource source = null;
         Gateway gateway = null;
-        Thread hook = new Thread(stopped::countDown, "farmgate-gateway-shutdown");
         try {
             source = SnapshotSource.start(connection, policy, clock);
             if (!source.refreshNow()) {
@@ -278,15 +276,10 @@ final class GatewayCommand implements Callable<Integer> {
                     + " (farm " + registryConfig.farm() + ")"
                     + (rebalancerConfig == null ? "; rebalancer off" : "; rebalancer " + rebalancerConfig.ownerId()));
             out.flush();
-            Runtime.getRuntime().addShutdownHook(hook);
-            stopped.await();
+            stopSignal.install();
+            stopSignal.await();
             return 0;
         } finally {
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException e) {
-                // already shutting down: the hook is running
-            }
             if (gateway != null) {
                 gateway.close();
             }
@@ -294,12 +287,13 @@ final class GatewayCommand implements Callable<Integer> {
                 source.close();
             }
             connection.close();
+            stopSignal.cleanedUp();
         }
     }
 
     /** Asks a running {@link #call} to stop and return; for in-process tests. */
     void stop() {
-        stopped.countDown();
+        stopSignal.stop();
     }
 
     private static String host(ListenAddress a) {
