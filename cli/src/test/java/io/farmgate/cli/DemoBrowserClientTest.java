@@ -2,7 +2,6 @@ package io.farmgate.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -10,7 +9,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.farmgate.gateway.ListenAddress;
 import io.farmgate.testing.FreePort;
-import java.io.File;
+import io.farmgate.testing.HeadlessChromium;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -20,7 +19,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -38,8 +36,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 
 /**
  * The gateway's JavaScript client ({@code GET /v1/client.js}) in headless Chromium against the real demo farm:
@@ -55,8 +51,6 @@ import org.openqa.selenium.chrome.ChromeOptions;
  */
 class DemoBrowserClientTest {
 
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
     private static final String ADMIN_TOKEN = "demo-browser-admin-token-0123456789";
     private static final Duration WAIT = Duration.ofSeconds(20);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -67,42 +61,28 @@ class DemoBrowserClientTest {
     private static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static DemoFarm demo;
     private static PageServer pages;
-    private static ChromeDriverService service;
+    private static HeadlessChromium chromium;
     private static ChromeDriver browser;
 
     @BeforeAll
     static void start() throws IOException {
-        assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
-                "needs /usr/bin/chromium and /usr/bin/chromedriver (apt-get install chromium chromium-driver)");
+        HeadlessChromium.assumeAvailable();
         demo = DemoFarm.start(new DemoFarm.Settings(null, "demo", new ListenAddress("127.0.0.1", 0),
                 new ListenAddress("127.0.0.1", 0), "127.0.0.1", 0, "farm.example.com",
                 List.of(FreePort.pick(), FreePort.pick(), FreePort.pick()), ADMIN_TOKEN,
                 "demo-browser-token-secret-0123456789", Duration.ofSeconds(2), false));
         pages = new PageServer(URI.create("http://127.0.0.1:" + demo.gatewayPort()));
 
-        service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(CHROMEDRIVER.toFile())
-                .usingAnyFreePort()
-                .withLogFile(new File(profile.toFile(), "chromedriver.log"))
-                .build();
-        service.start();
-        ChromeOptions options = new ChromeOptions()
-                .setBinary(CHROMIUM.toFile())
-                .addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                        "--disable-component-update", "--disable-sync", "--no-first-run",
-                        "--user-data-dir=" + Files.createDirectories(profile.resolve("chromium")));
-        browser = new ChromeDriver(service, options);
+        chromium = HeadlessChromium.start(profile);
+        browser = chromium.driver();
 
         await().atMost(WAIT).untilAsserted(() -> assertThat(hosts()).hasSize(3));
     }
 
     @AfterAll
     static void stop() {
-        if (browser != null) {
-            browser.quit();
-        }
-        if (service != null) {
-            service.stop();
+        if (chromium != null) {
+            chromium.close();
         }
         if (pages != null) {
             pages.close();

@@ -2,7 +2,6 @@ package io.farmgate.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.farmgate.registry.EventLog;
 import io.farmgate.registry.HeartbeatPublisher;
@@ -16,7 +15,7 @@ import io.farmgate.scoring.ScoreFormula;
 import io.farmgate.scoring.SlowStart;
 import io.farmgate.scoring.SnapshotPolicy;
 import io.farmgate.testing.RedisServerExtension;
-import java.io.File;
+import io.farmgate.testing.HeadlessChromium;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,8 +38,6 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 
 /**
  * The dashboard in headless Chromium against a gateway over a real Redis with heartbeating hosts.
@@ -52,14 +49,12 @@ class DashboardBrowserTest {
     @RegisterExtension
     static final RedisServerExtension redis = new RedisServerExtension();
 
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
     private static final Duration WAIT = Duration.ofSeconds(20);
 
     @TempDir
     static Path profile;
 
-    private static ChromeDriverService service;
+    private static HeadlessChromium chromium;
     private static ChromeDriver browser;
 
     private final Clock clock = Clock.systemUTC();
@@ -73,29 +68,15 @@ class DashboardBrowserTest {
 
     @BeforeAll
     static void startBrowser() throws IOException {
-        assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
-                "needs /usr/bin/chromium and /usr/bin/chromedriver (apt-get install chromium chromium-driver)");
-        service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(CHROMEDRIVER.toFile())
-                .usingAnyFreePort()
-                .withLogFile(new File(profile.toFile(), "chromedriver.log"))
-                .build();
-        service.start();
-        ChromeOptions options = new ChromeOptions()
-                .setBinary(CHROMIUM.toFile())
-                .addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                        "--disable-component-update", "--disable-sync", "--no-first-run", "--window-size=1280,1000",
-                        "--user-data-dir=" + Files.createDirectories(profile.resolve("chromium")));
-        browser = new ChromeDriver(service, options);
+        HeadlessChromium.assumeAvailable();
+        chromium = HeadlessChromium.start(profile, "--window-size=1280,1000");
+        browser = chromium.driver();
     }
 
     @AfterAll
     static void stopBrowser() {
-        if (browser != null) {
-            browser.quit();
-        }
-        if (service != null) {
-            service.stop();
+        if (chromium != null) {
+            chromium.close();
         }
     }
 
@@ -151,9 +132,9 @@ class DashboardBrowserTest {
     void loggedInPageListsTheHostsAndDrawsTheirCharts() {
         logIn();
 
-        await().atMost(WAIT).untilAsserted(() -> assertThat(hostRows()).extracting(r -> r.getAttribute("data-host"))
+        awaitPage().untilAsserted(() -> assertThat(hostRows()).extracting(r -> r.getAttribute("data-host"))
                 .containsExactly("web-1", "web-2", "web-3"));
-        await().atMost(WAIT).untilAsserted(() -> {
+        awaitPage().untilAsserted(() -> {
             List<WebElement> lines = browser.findElements(By.cssSelector("#chart-connections polyline"));
             assertThat(lines).hasSize(3);
             assertThat(lines).allSatisfy(l -> assertThat(l.getAttribute("points")).contains(","));
@@ -180,16 +161,22 @@ class DashboardBrowserTest {
         logIn();
         await().atMost(WAIT).until(() -> !browser.findElements(By.cssSelector("button.drain[data-host='web-2']")).isEmpty());
 
-        browser.findElement(By.cssSelector("button.drain[data-host='web-2']")).click();
+        // The table is redrawn on every poll: a row found a moment ago may be gone by the click.
+        awaitPage().untilAsserted(() -> browser.findElement(By.cssSelector("button.drain[data-host='web-2']")).click());
         browser.switchTo().alert().accept();
 
         await().atMost(WAIT).until(() -> operators.read("web-2").draining());
-        await().atMost(WAIT).untilAsserted(() -> assertThat(
+        awaitPage().untilAsserted(() -> assertThat(
                 browser.findElement(By.cssSelector("#hosts tr[data-host='web-2'] .state")).getText())
                 .isEqualTo("draining"));
         assertThat(operators.read("web-1").draining()).isFalse();
         Path shot = browser.getScreenshotAs(OutputType.FILE).toPath();
         Files.createDirectories(Path.of("target"));
         Files.copy(shot, Path.of("target", "dashboard.png"), StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /** Waits on the page, retrying reads of elements the dashboard's polling redrew meanwhile. */
+    private static org.awaitility.core.ConditionFactory awaitPage() {
+        return await().atMost(WAIT).ignoreException(org.openqa.selenium.StaleElementReferenceException.class);
     }
 }
