@@ -7,8 +7,6 @@ import io.farmgate.gateway.ListenAddress;
 import io.farmgate.registry.RegistryConfig;
 import io.farmgate.registry.RegistryConnection;
 import io.farmgate.registry.SnapshotSource;
-import io.farmgate.scoring.ScoreFormula;
-import io.farmgate.scoring.SlowStart;
 import io.farmgate.scoring.SnapshotPolicy;
 import io.farmgate.scoring.pick.TwoChoicePicker;
 import java.io.IOException;
@@ -46,12 +44,8 @@ final class DnsCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;
 
-    @Option(names = "--redis", required = true, paramLabel = "URI",
-            description = "Registry: redis://, rediss://, redis-sentinel://, redis-cluster://.")
-    String redis;
-
-    @Option(names = "--farm", required = true, paramLabel = "NAME", description = "Farm name.")
-    String farm;
+    @Mixin
+    FarmReaderOptions farmReader;
 
     @Option(names = "--zone", required = true, paramLabel = "ZONE", description = "Zone served, e.g. farm.example.com.")
     String zone;
@@ -92,14 +86,6 @@ final class DnsCommand implements Callable<Integer> {
     @Option(names = "--udp-threads", defaultValue = "0", paramLabel = "N",
             description = "UDP receive threads; 0 = two per CPU (default: ${DEFAULT-VALUE}).")
     int udpThreads;
-
-    @Option(names = "--heartbeat-ttl-millis", defaultValue = "3000", paramLabel = "MS",
-            description = "Heartbeat expiry the agents use; hosts silent longer are not answered (default: ${DEFAULT-VALUE}).")
-    long heartbeatTtlMillis;
-
-    @Option(names = "--refresh-millis", defaultValue = "250", paramLabel = "MS",
-            description = "How often the farm is re-read from Redis (default: ${DEFAULT-VALUE}).")
-    long refreshMillis;
 
     @Option(names = "--max-stale-millis", defaultValue = "60000", paramLabel = "MS",
             description = "/readyz fails once the registry has been unreachable this long (default: ${DEFAULT-VALUE}).")
@@ -146,10 +132,8 @@ final class DnsCommand implements Callable<Integer> {
         try {
             dnsConfig = dnsConfig();
             metricsAt = ListenAddress.parse("metricsListen", metricsListen);
-            registryConfig = RegistryConfig.defaults(redis, farm)
-                    .withHeartbeat(Math.max(1, heartbeatTtlMillis / 3), heartbeatTtlMillis)
-                    .withRefreshIntervalMillis(refreshMillis);
-            policy = new SnapshotPolicy(heartbeatTtlMillis, ScoreFormula.DEFAULT, SlowStart.DEFAULT);
+            registryConfig = farmReader.registryConfig();
+            policy = farmReader.snapshotPolicy();
             if (maxStaleMillis <= 0) {
                 throw new IllegalArgumentException("maxStaleMillis: " + maxStaleMillis + " (expected: > 0)");
             }
@@ -183,7 +167,7 @@ final class DnsCommand implements Callable<Integer> {
                     source::current, source::refreshFailures, clock, maxStaleMillis)) {
                 out.println("dns for " + dnsConfig.zone() + " on " + dnsConfig.listenHost() + ":" + dns.port()
                         + " (UDP and TCP), metrics on http://" + metricsAt.host() + ":" + metrics.port()
-                        + "/metrics (farm " + farm + ")");
+                        + "/metrics (farm " + registryConfig.farm() + ")");
                 out.flush();
                 stopSignal.install();
                 stopSignal.await();

@@ -11,8 +11,6 @@ import io.farmgate.registry.OperatorStore;
 import io.farmgate.registry.RegistryConfig;
 import io.farmgate.registry.RegistryConnection;
 import io.farmgate.registry.SnapshotSource;
-import io.farmgate.scoring.ScoreFormula;
-import io.farmgate.scoring.SlowStart;
 import io.farmgate.scoring.SnapshotPolicy;
 import io.farmgate.scoring.pick.PickerKind;
 import io.farmgate.scoring.rebalance.RebalancePolicy;
@@ -41,12 +39,8 @@ final class GatewayCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;
 
-    @Option(names = "--redis", required = true, paramLabel = "URI",
-            description = "Registry: redis://, rediss://, redis-sentinel://, redis-cluster:// URI.")
-    String redis;
-
-    @Option(names = "--farm", required = true, paramLabel = "NAME", description = "Farm name (a-z, 0-9, '-').")
-    String farm;
+    @Mixin
+    FarmReaderOptions farmReader;
 
     @Option(names = "--listen", defaultValue = "0.0.0.0:8080", paramLabel = "HOST:PORT",
             description = "Public listener (redirect, /v1/assign, probes). Default: ${DEFAULT-VALUE}.")
@@ -96,22 +90,6 @@ final class GatewayCommand implements Callable<Integer> {
     @Option(names = "--affinity-by-address", defaultValue = "false", arity = "0..1", paramLabel = "BOOL",
             description = "Use the client address as affinity key when the client sends none.")
     boolean affinityByAddress;
-
-    @Option(names = "--refresh-millis", defaultValue = "250", paramLabel = "MS",
-            description = "How often the snapshot is re-read from Redis. Default: ${DEFAULT-VALUE}.")
-    long refreshMillis;
-
-    @Option(names = "--heartbeat-interval-millis", defaultValue = "1000", paramLabel = "MS",
-            description = "The agents' heartbeat interval. Default: ${DEFAULT-VALUE}.")
-    long heartbeatIntervalMillis;
-
-    @Option(names = "--heartbeat-ttl-millis", defaultValue = "3000", paramLabel = "MS",
-            description = "The agents' heartbeat expiry; a host whose heartbeat stops for this long gets no clients. Default: ${DEFAULT-VALUE}.")
-    long heartbeatTtlMillis;
-
-    @Option(names = "--slow-start-millis", defaultValue = "30000", paramLabel = "MS",
-            description = "Ramp of a host that joins or comes back; 0 turns slow start off. Default: ${DEFAULT-VALUE}.")
-    long slowStartMillis;
 
     @Option(names = "--snapshot-fresh-millis", defaultValue = "5000", paramLabel = "MS",
             description = "/readyz says stale once the snapshot is older. Default: ${DEFAULT-VALUE}.")
@@ -217,14 +195,11 @@ final class GatewayCommand implements Callable<Integer> {
     }
 
     RegistryConfig registryConfig() {
-        return RegistryConfig.defaults(redis, farm)
-                .withHeartbeat(heartbeatIntervalMillis, heartbeatTtlMillis)
-                .withRefreshIntervalMillis(refreshMillis);
+        return farmReader.registryConfig();
     }
 
     SnapshotPolicy snapshotPolicy() {
-        return new SnapshotPolicy(heartbeatTtlMillis, ScoreFormula.DEFAULT,
-                slowStartMillis == 0 ? SlowStart.OFF : new SlowStart(slowStartMillis, SlowStart.DEFAULT.floor()));
+        return farmReader.snapshotPolicy();
     }
 
     private static List<String> nonBlank(List<String> values) {

@@ -1,0 +1,50 @@
+package io.farmgate.cli;
+
+import io.farmgate.registry.RegistryConfig;
+import io.farmgate.scoring.ScoreFormula;
+import io.farmgate.scoring.SlowStart;
+import io.farmgate.scoring.SnapshotPolicy;
+import picocli.CommandLine.Option;
+
+/**
+ * The options of a command that reads the farm from the registry (gateway, dns): where Redis is,
+ * which farm, how the agents heartbeat, and how the snapshot judges hosts.
+ */
+final class FarmReaderOptions {
+
+    @Option(names = "--redis", required = true, paramLabel = "URI",
+            description = "Registry: redis://, rediss://, redis-sentinel://, redis-cluster:// URI.")
+    String redis;
+
+    @Option(names = "--farm", required = true, paramLabel = "NAME", description = "Farm name (a-z, 0-9, '-').")
+    String farm;
+
+    @Option(names = "--refresh-millis", defaultValue = "250", paramLabel = "MS",
+            description = "How often the snapshot is re-read from Redis. Default: ${DEFAULT-VALUE}.")
+    long refreshMillis;
+
+    @Option(names = "--heartbeat-interval-millis", defaultValue = "1000", paramLabel = "MS",
+            description = "The agents' heartbeat interval. Default: ${DEFAULT-VALUE}.")
+    long heartbeatIntervalMillis;
+
+    @Option(names = "--heartbeat-ttl-millis", defaultValue = "3000", paramLabel = "MS",
+            description = "The agents' heartbeat expiry; a host whose heartbeat stops for this long gets no clients. Default: ${DEFAULT-VALUE}.")
+    long heartbeatTtlMillis;
+
+    @Option(names = "--slow-start-millis", defaultValue = "30000", paramLabel = "MS",
+            description = "Ramp of a host that joins or comes back; 0 turns slow start off. Default: ${DEFAULT-VALUE}.")
+    long slowStartMillis;
+
+    /** The registry settings; throws IllegalArgumentException naming a bad field. */
+    RegistryConfig registryConfig() {
+        return RegistryConfig.defaults(redis, farm)
+                .withHeartbeat(heartbeatIntervalMillis, heartbeatTtlMillis)
+                .withRefreshIntervalMillis(refreshMillis);
+    }
+
+    /** How snapshots judge hosts; throws IllegalArgumentException naming a bad field. */
+    SnapshotPolicy snapshotPolicy() {
+        return new SnapshotPolicy(heartbeatTtlMillis, ScoreFormula.DEFAULT,
+                slowStartMillis == 0 ? SlowStart.OFF : new SlowStart(slowStartMillis, SlowStart.DEFAULT.floor()));
+    }
+}
