@@ -44,9 +44,11 @@ public final class BoundedLoadRendezvousPicker implements Picker {
         int best = NO_HOST;
         long bestRank = 0;
         int leastLoaded = 0;
+        double leastScore = Double.POSITIVE_INFINITY;
         for (int i = 0; i < n; i++) {
             double score = snapshot.effectiveScore(i);
-            if (score < snapshot.effectiveScore(leastLoaded)) {
+            if (score < leastScore) {
+                leastScore = score;
                 leastLoaded = i;
             }
             if (score > limit) {
