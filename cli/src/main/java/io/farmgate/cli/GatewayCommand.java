@@ -123,6 +123,16 @@ final class GatewayCommand implements Callable<Integer> {
             description = "A host is overloaded above (1 + F) times the mean score. Default: ${DEFAULT-VALUE}.")
     double rebalanceTolerance;
 
+    @Option(names = "--rebalance-shed-into-band", defaultValue = "0.25", paramLabel = "F",
+            description = "How far into the band an overloaded host sheds: 0 = just to the band's edge, 1 = down to the mean."
+                    + " Default: ${DEFAULT-VALUE}.")
+    double rebalanceShedIntoBand;
+
+    @Option(names = "--rebalance-settle-millis", paramLabel = "MS",
+            description = "After a wave of shed orders completes, plan nothing new for this long while its clients reconnect."
+                    + " Default: two rebalance periods.")
+    Long rebalanceSettleMillis;
+
     @Option(names = "--target-utilisation", defaultValue = "0.7", paramLabel = "U",
             description = "Share of capacity hosts should run at; sizes farmgate_desired_hosts and GET /v1/farm. Default: ${DEFAULT-VALUE}.")
     double targetUtilisation;
@@ -134,10 +144,10 @@ final class GatewayCommand implements Callable<Integer> {
         if (noRebalance) {
             return null;
         }
-        RebalancePolicy d = RebalancePolicy.DEFAULT;
-        RebalancePolicy policy = new RebalancePolicy(rebalanceTolerance, d.maxShedPerHostPerPeriod(),
-                d.maxShedFractionPerHostPerPeriod(), d.maxShedFarmPerPeriod(), d.maxStaleFraction());
-        return new RebalancerConfig(rebalancePeriodMillis, leaderLeaseMillis, policy, ownerId());
+        RebalancePolicy policy = RebalancePolicy.DEFAULT.withToleranceFraction(rebalanceTolerance)
+                .withShedIntoBandFraction(rebalanceShedIntoBand);
+        long settleMillis = rebalanceSettleMillis != null ? rebalanceSettleMillis : 2 * rebalancePeriodMillis;
+        return new RebalancerConfig(rebalancePeriodMillis, leaderLeaseMillis, policy, ownerId(), settleMillis);
     }
 
     static String ownerId() {

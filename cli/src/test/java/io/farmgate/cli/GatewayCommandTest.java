@@ -113,6 +113,38 @@ class GatewayCommandTest {
     }
 
     @Test
+    void rebalanceOptionsBecomeTheRebalancerConfig() {
+        GatewayCommand cmd = parse(Map.of(), "gateway", "--redis", "redis://127.0.0.1:1", "--farm", "f",
+                "--rebalance-period-millis", "1000", "--leader-lease-millis", "3000", "--rebalance-tolerance", "0.2",
+                "--rebalance-shed-into-band", "1", "--rebalance-settle-millis", "750");
+
+        io.farmgate.gateway.RebalancerConfig c = cmd.rebalancerConfig();
+
+        assertThat(c.policy().toleranceFraction()).isEqualTo(0.2);
+        assertThat(c.policy().shedIntoBandFraction()).isEqualTo(1.0);
+        assertThat(c.settleMillis()).isEqualTo(750);
+    }
+
+    @Test
+    void rebalancerSettlesForTwoPeriodsByDefault() {
+        GatewayCommand cmd = parse(Map.of(), "gateway", "--redis", "redis://127.0.0.1:1", "--farm", "f",
+                "--rebalance-period-millis", "1000", "--leader-lease-millis", "3000");
+
+        assertThat(cmd.rebalancerConfig().settleMillis()).isEqualTo(2_000);
+        assertThat(cmd.rebalancerConfig().policy().shedIntoBandFraction())
+                .isEqualTo(io.farmgate.scoring.rebalance.RebalancePolicy.DEFAULT_SHED_INTO_BAND_FRACTION);
+    }
+
+    @Test
+    void shedIntoBandOutOfRangeExitsWith2NamingTheField() {
+        int code = commandLine(Map.of()).execute("gateway", "--redis", "redis://127.0.0.1:1", "--farm", "f",
+                "--admin-token", TOKEN, "--rebalance-shed-into-band", "1.5");
+
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString()).contains("shedIntoBandFraction: 1.5 (expected: in [0, 1])");
+    }
+
+    @Test
     void badFarmNameExitsWith2NamingTheField() {
         int code = commandLine(Map.of()).execute("gateway", "--redis", "redis://127.0.0.1:1", "--farm", "Bad Farm",
                 "--admin-token", TOKEN);

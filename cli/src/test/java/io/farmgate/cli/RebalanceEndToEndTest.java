@@ -44,8 +44,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The rebalancer end to end, at a small scale: real chat backends with their agents, a gateway
- * running the rebalancer, and cooperating WebSocket clients that reconnect on 1012.
+ * The rebalancer end to end: real chat backends with their agents, a gateway running the
+ * rebalancer, and cooperating WebSocket clients that reconnect on 1012 (2,000 of them for a host
+ * joining, as the issue asks; 200 for the scale-down, where the count changes nothing but the time).
  */
 class RebalanceEndToEndTest {
 
@@ -54,12 +55,20 @@ class RebalanceEndToEndTest {
     @RegisterExtension
     static final RedisServerExtension redis = new RedisServerExtension();
 
-    private static final int CLIENTS = 200;
+    private static final int JOIN_CLIENTS = Integer.getInteger("farmgate.e2e.rebalanceClients", 2_000);
+    private static final int SCALE_DOWN_CLIENTS = 200;
     private static final String FARM = "e2e";
     private static final String ADMIN_TOKEN = "e2e-admin-token-0123456789";
     private static final Duration DRAIN_PERIOD = Duration.ofSeconds(5);
 
     private final Clock clock = Clock.systemUTC();
+    // Thousands of clients share one HTTP client (one selector thread) and two scheduler threads, as
+    // the load generator's do; a client each would cost two threads each.
+    private final java.util.concurrent.ScheduledExecutorService clientScheduler =
+            java.util.concurrent.Executors.newScheduledThreadPool(2);
+    private final java.net.http.HttpClient clientHttp = java.net.http.HttpClient.newBuilder()
+            .version(java.net.http.HttpClient.Version.HTTP_1_1)
+            .followRedirects(java.net.http.HttpClient.Redirect.NEVER).build();
     private final List<ChatBackend> backends = new ArrayList<>();
     private final List<FarmgateClient> clients = new ArrayList<>();
     private final AtomicLong shedReconnects = new AtomicLong();
@@ -100,6 +109,7 @@ class RebalanceEndToEndTest {
     @AfterEach
     void stopFarm() {
         clients.forEach(FarmgateClient::close);
+        clientScheduler.shutdownNow();
         if (gateway != null) {
             gateway.close();
         }
@@ -129,7 +139,7 @@ class RebalanceEndToEndTest {
     void scaledDownHostEmptiesWithinItsDrainPeriodAndEveryClientReconnectsElsewhere() throws Exception {
         backends.add(backend(5));
         await().atMost(Duration.ofSeconds(20)).until(() -> source.current().eligibleCount() == 5);
-        connectClientsAndSettle(counting);
+        connectClientsAndSettle(SCALE_DOWN_CLIENTS, counting);
 
         java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
         java.net.http.HttpResponse<String> r = http.send(java.net.http.HttpRequest.newBuilder(
@@ -145,7 +155,7 @@ class RebalanceEndToEndTest {
         await().atMost(DRAIN_PERIOD.plusSeconds(5)).pollInterval(Duration.ofMillis(100))
                 .until(() -> leaving.connections() == 0);
         Duration emptiedAfter = Duration.ofNanos(System.nanoTime() - drainedAt);
-        await().atMost(Duration.ofSeconds(30)).until(() -> java.util.Arrays.stream(spread()).sum() == CLIENTS
+        await().atMost(Duration.ofSeconds(30)).until(() -> java.util.Arrays.stream(spread()).sum() == SCALE_DOWN_CLIENTS
                 && clients.stream().allMatch(c -> c.state() == ClientState.OPEN));
         LOG.info("e2e scale-down: {} emptied after {} ms; spread {}", hostId, emptiedAfter.toMillis(),
                 java.util.Arrays.toString(spread()));
@@ -170,62 +180,66 @@ class RebalanceEndToEndTest {
         return sum == 0 ? 0 : max / ((double) sum / counts.length);
     }
 
-    /** Connects the clients and waits for a settled farm: all connected, balanced, no orders outstanding. */
-    private void connectClientsAndSettle(ClientListener listener) {
+    /**
+     * Connects the clients, a few hundred a second, and waits for a settled farm: all connected,
+     * balanced, no orders outstanding.
+     */
+    private void connectClientsAndSettle(int count, ClientListener listener) {
         URI front = URI.create("http://127.0.0.1:" + gateway.port());
-        for (int i = 0; i < CLIENTS; i++) {
-            FarmgateClient c = FarmgateClient.create(ClientConfig.defaults(front).withPath("/chat"), listener);
+        SplittableRandom seeds = new SplittableRandom(3);
+        for (int i = 0; i < count; i++) {
+            FarmgateClient c = new FarmgateClient(ClientConfig.defaults(front).withPath("/chat"), clientHttp,
+                    clientScheduler, seeds.split(), clock, listener);
             clients.add(c);
-            c.start();
+            clientScheduler.schedule(c::start, i * 2L, java.util.concurrent.TimeUnit.MILLISECONDS);
         }
-        await().atMost(Duration.ofSeconds(60)).until(() -> java.util.Arrays.stream(spread()).sum() == CLIENTS
+        await().atMost(Duration.ofSeconds(90)).until(() -> java.util.Arrays.stream(spread()).sum() == count
                 && clients.stream().allMatch(c -> c.state() == ClientState.OPEN));
         // Clients arriving together land a little unevenly and the rebalancer evens that out first; the
         // measurement starts from a settled farm: balanced, no orders outstanding.
         OperatorStore operators = new OperatorStore(connection, clock);
-        await().atMost(Duration.ofSeconds(60)).until(() -> java.util.Arrays.stream(spread()).sum() == CLIENTS
+        await().atMost(Duration.ofSeconds(60)).until(() -> java.util.Arrays.stream(spread()).sum() == count
                 && maxOverMean(spread()) <= 1.10
                 && operators.readAll().values().stream().noneMatch(o -> o.hasTarget()));
     }
 
     @Test
     void emptyFifthHostIsFilledUntilTheFarmIsBalancedMovingLittleMoreThanNeeded() {
-        connectClientsAndSettle(counting);
+        connectClientsAndSettle(JOIN_CLIENTS, counting);
         int[] before = spread();
         long shedBefore = shedReconnects.get();
 
         backends.add(backend(5));
+        long joinedAt = System.nanoTime();
 
-        double mean = CLIENTS / 5.0;
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
                 .conditionEvaluationListener(e -> {
                     if (e.getElapsedTimeInMS() / 250 % 8 == 0) {
-                        LOG.info("spread {} shed reconnects {} hosts {}", java.util.Arrays.toString(spread()),
-                                shedReconnects.get(), source.current().hosts().stream()
-                                        .map(h -> h.id() + ":" + h.report().connections() + "/" + h.eligibility()
-                                                + "/t" + h.operator().targetConnections() + "/s"
-                                                + String.format("%.3f", h.score()))
-                                        .toList());
+                        LOG.info("spread {} shed reconnects {}", java.util.Arrays.toString(spread()),
+                                shedReconnects.get() - shedBefore);
                     }
                 })
                 .until(() -> {
             int[] now = spread();
-            return java.util.Arrays.stream(now).sum() == CLIENTS && maxOverMean(now) <= 1.10;
+            return java.util.Arrays.stream(now).sum() == JOIN_CLIENTS && maxOverMean(now) <= 1.10;
         });
+        long balancedAfterMillis = (System.nanoTime() - joinedAt) / 1_000_000;
         int[] after = spread();
         long moved = shedReconnects.get() - shedBefore;
-        // Fewest moves to bring every host down to the mean (the planner's goal), and to just inside the band.
-        long toMean = 0;
+        // The fewest moves that bring every host into the band (max/mean <= 1.10), and to the mean.
+        double mean = JOIN_CLIENTS / 5.0;
         long toBand = 0;
+        long toMean = 0;
         for (int c : before) {
-            toMean += Math.max(0, c - (long) Math.floor(mean));
             toBand += Math.max(0, c - (long) Math.floor(mean * 1.10));
+            toMean += Math.max(0, c - (long) Math.floor(mean));
         }
-        LOG.info("e2e rebalance: before {} after {}, max/mean {}, moved {}, minimum to the mean {}, to the band {}",
-                java.util.Arrays.toString(before), java.util.Arrays.toString(after), maxOverMean(after), moved, toMean,
-                toBand);
+        LOG.info("e2e rebalance of {} clients: before {} after {} ({} ms), max/mean {}, moved {}, minimum into the "
+                        + "band {} ({}x), to the mean {}", JOIN_CLIENTS, java.util.Arrays.toString(before),
+                java.util.Arrays.toString(after), balancedAfterMillis, maxOverMean(after), moved, toBand,
+                String.format(java.util.Locale.ROOT, "%.2f", (double) moved / toBand), toMean);
         assertThat(maxOverMean(after)).isLessThanOrEqualTo(1.10);
-        assertThat(moved).isLessThanOrEqualTo((long) Math.floor(1.3 * toMean));
+        assertThat(moved).isLessThanOrEqualTo((long) Math.floor(1.3 * toBand));
         assertThat(clients).allSatisfy(c -> assertThat(c.state()).isNotEqualTo(ClientState.FAILED));
     }
 }

@@ -111,7 +111,9 @@ final class AdminApi {
     /**
      * Refuses a write whose {@code Origin} is another site's. The bearer header already keeps
      * cross-site forms out (they cannot send it); this also stops a page that somehow holds the
-     * token from using it through a victim's browser.
+     * token from using it through a victim's browser. Either scheme matches, so the dashboard keeps
+     * working behind a proxy that terminates TLS and forwards the {@code Host} header: another
+     * site's page cannot carry our host name in its {@code Origin} under any scheme.
      */
     private void sameOrigin(Context ctx) {
         String method = ctx.method().name();
@@ -120,7 +122,8 @@ final class AdminApi {
         }
         String origin = ctx.header("Origin");
         String host = ctx.header("Host");
-        if (origin != null && (host == null || !origin.equalsIgnoreCase("http://" + host))) {
+        if (origin != null && (host == null
+                || !origin.equalsIgnoreCase("http://" + host) && !origin.equalsIgnoreCase("https://" + host))) {
             throw new Rejected(403, "cross-origin request refused (Origin " + origin + ")");
         }
     }

@@ -114,6 +114,23 @@ class AdminDashboardApiTest {
     }
 
     @Test
+    void writeFromTheAdminHostBehindATlsTerminatingProxyIsAccepted() {
+        // The proxy speaks https to the browser and forwards the Host header unchanged.
+        HttpResponse<String> r = post("/v1/hosts/h1/drain", "https://127.0.0.1:" + gw.gateway.adminPort());
+
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(farm.operator("h1").draining()).isTrue();
+    }
+
+    @Test
+    void writeFromAnotherPortOfTheSameHostIsRefused() {
+        HttpResponse<String> r = post("/v1/hosts/h1/drain", "http://127.0.0.1:1");
+
+        assertThat(r.statusCode()).isEqualTo(403);
+        assertThat(farm.operator("h1")).isEqualTo(OperatorState.DEFAULT);
+    }
+
+    @Test
     void writeWithoutAnOriginStillWorksForScripts() {
         assertThat(post("/v1/hosts/h1/drain", null).statusCode()).isEqualTo(200);
     }

@@ -42,7 +42,8 @@ import org.openqa.selenium.chrome.ChromeDriver;
 /**
  * The dashboard in headless Chromium against a gateway over a real Redis with heartbeating hosts.
  * Needs the Debian packages {@code chromium} and {@code chromium-driver}; skipped without them.
- * Leaves a screenshot in {@code target/dashboard.png}.
+ * Leaves a screenshot in {@code target/artifacts/dashboard.png}, which {@code .ci/run} collects as a
+ * build artifact.
  */
 class DashboardBrowserTest {
 
@@ -171,8 +172,12 @@ class DashboardBrowserTest {
                 .isEqualTo("draining"));
         assertThat(operators.read("web-1").draining()).isFalse();
         Path shot = browser.getScreenshotAs(OutputType.FILE).toPath();
-        Files.createDirectories(Path.of("target"));
-        Files.copy(shot, Path.of("target", "dashboard.png"), StandardCopyOption.REPLACE_EXISTING);
+        Path artifact = Path.of("target", "artifacts", "dashboard.png");
+        Files.createDirectories(artifact.getParent());
+        Files.copy(shot, artifact, StandardCopyOption.REPLACE_EXISTING);
+        java.awt.image.BufferedImage image = javax.imageio.ImageIO.read(artifact.toFile());
+        assertThat(image).as("a PNG of the page").isNotNull();
+        assertThat(image.getWidth()).isGreaterThan(100);
     }
 
     /** Waits on the page, retrying reads of elements the dashboard's polling redrew meanwhile. */

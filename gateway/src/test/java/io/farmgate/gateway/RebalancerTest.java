@@ -52,7 +52,7 @@ class RebalancerTest {
     private static final long PERIOD_MILLIS = 100;
     private static final long LEASE_MILLIS = 600;
     /** Caps wide enough that one period brings a host all the way to the mean. */
-    private static final RebalancePolicy POLICY = new RebalancePolicy(0.10, 10_000, 1.0, 100_000, 0.5);
+    private static final RebalancePolicy POLICY = new RebalancePolicy(0.10, 10_000, 1.0, 100_000, 0.5, 1.0);
 
     private final Clock clock = Clock.systemUTC();
     private final Map<String, Integer> connections = new ConcurrentHashMap<>();

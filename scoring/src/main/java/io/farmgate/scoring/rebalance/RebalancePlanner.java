@@ -23,9 +23,10 @@ import java.util.Objects;
  *       the planner's job: their agent sheds them all.</li>
  *   <li>A fresh active host not in slow start whose score is above
  *       {@code mean x (1 + toleranceFraction)} is overloaded. It is asked to shed
- *       {@code floor(connections x (1 - mean / score))}: what brings it back to the mean,
- *       assuming its score moves in proportion to its connections, not merely to the edge of
- *       the band, since a host left at the edge would be overloaded again by its next clients.
+ *       {@code ceil(connections x (1 - target / score))}, assuming its score moves in proportion
+ *       to its connections, where the target is {@link RebalancePolicy#shedIntoBandFraction() a
+ *       little inside the band}: a host left at the very edge would be pushed over it by its next
+ *       client, and one brought all the way down to the mean moves more clients than the band needs.
  *       Hosts in slow start are exempt: they were just given clients on purpose.</li>
  *   <li>Each count is cut to the per-host cap ({@link RebalancePolicy#perHostCap}); then the
  *       farm-wide cap is shared out to the hosts in order of excess score, highest first (ties
@@ -39,7 +40,7 @@ import java.util.Objects;
  */
 public final class RebalancePlanner {
 
-    /** Keeps floor() from losing a whole connection to rounding when the exact answer is whole. */
+    /** Keeps ceil() from adding a whole connection to rounding when the exact answer is whole. */
     private static final double ROUNDING_GUARD = 1e-9;
 
     private RebalancePlanner() {
@@ -79,6 +80,7 @@ public final class RebalancePlanner {
         }
         double mean = sum / active.size();
         double limit = mean * (1.0 + policy.toleranceFraction());
+        double target = policy.shedTargetScore(mean);
 
         List<HostView> overloaded = new ArrayList<>();
         for (HostView h : active) {
@@ -99,18 +101,18 @@ public final class RebalancePlanner {
                 continue;
             }
             int connections = h.report().connections();
-            int toMean = (int) Math.floor(connections * (1.0 - mean / h.score()) + ROUNDING_GUARD);
-            if (toMean <= 0) {
+            int toTarget = (int) Math.ceil(connections * (1.0 - target / h.score()) - ROUNDING_GUARD);
+            if (toTarget <= 0) {
                 continue;
             }
-            wanted += toMean;
+            wanted += toTarget;
             int hostCap = policy.perHostCap(connections);
-            int count = Math.min(Math.min(toMean, hostCap), farmLeft);
+            int count = Math.min(Math.min(toTarget, hostCap), farmLeft);
             if (count <= 0) {
                 continue;
             }
             farmLeft -= count;
-            orders.add(new ShedOrder(h.id(), count, reason(h, mean, policy, toMean, hostCap, count)));
+            orders.add(new ShedOrder(h.id(), count, reason(h, mean, target, policy, toTarget, hostCap, count)));
         }
         if (orders.isEmpty()) {
             return RebalancePlan.none(Verdict.NOTHING_SHEDDABLE, mean, wanted);
@@ -118,10 +120,10 @@ public final class RebalancePlanner {
         return new RebalancePlan(Verdict.SHED, mean, orders, wanted);
     }
 
-    private static String reason(HostView h, double mean, RebalancePolicy policy, int toMean, int hostCap,
-                                 int count) {
+    private static String reason(HostView h, double mean, double target, RebalancePolicy policy, int toTarget,
+                                 int hostCap, int count) {
         String capped;
-        if (count == toMean) {
+        if (count == toTarget) {
             capped = "";
         } else if (count == hostCap) {
             capped = String.format(Locale.ROOT, " (per-host cap %d)", hostCap);
@@ -129,8 +131,8 @@ public final class RebalancePlanner {
             capped = " (farm cap)";
         }
         return String.format(Locale.ROOT,
-                "overloaded: score %.3f above mean %.3f x %.2f; shed %d of %d connection(s), %d to reach the mean%s",
-                h.score(), mean, 1.0 + policy.toleranceFraction(), count, h.report().connections(), toMean,
+                "overloaded: score %.3f above mean %.3f x %.2f; shed %d of %d connection(s), %d to reach %.3f%s",
+                h.score(), mean, 1.0 + policy.toleranceFraction(), count, h.report().connections(), toTarget, target,
                 capped);
     }
 }

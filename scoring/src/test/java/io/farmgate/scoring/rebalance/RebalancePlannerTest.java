@@ -26,8 +26,8 @@ import org.junit.jupiter.api.Test;
  */
 class RebalancePlannerTest {
 
-    /** Caps out of the way, so a test sees only the behaviour it is about. */
-    private static final RebalancePolicy UNCAPPED = new RebalancePolicy(0.10, 100_000, 1.0, 100_000, 0.5);
+    /** Caps out of the way, so a test sees only the behaviour it is about; sheds down to the mean. */
+    private static final RebalancePolicy UNCAPPED = new RebalancePolicy(0.10, 100_000, 1.0, 100_000, 0.5, 1.0);
 
     private static FarmSnapshot farm(HostReport... reports) {
         return firstSnapshot(List.of(reports));
@@ -44,13 +44,45 @@ class RebalancePlannerTest {
     // ---- how much ----
 
     @Test
-    void overloadedHostShedsBackToTheMeanNotToTheBandEdge() {
-        // Mean 500 connections; the band edge would be 550 (350 to shed), the mean needs 400.
+    void byDefaultAnOverloadedHostShedsAQuarterOfTheWayIntoTheBand() {
+        // Mean 500 connections, band edge 550; a quarter of the way in is 537.5: 362.5 -> 363 to shed.
         FarmSnapshot s = farm(report("a", 900), report("b", 300), report("c", 300));
 
-        assertThat(orders(s, UNCAPPED)).singleElement()
+        assertThat(orders(s, UNCAPPED.withShedIntoBandFraction(RebalancePolicy.DEFAULT_SHED_INTO_BAND_FRACTION)))
+                .singleElement()
+                .extracting(ShedOrder::hostId, ShedOrder::count)
+                .containsExactly("a", 363);
+    }
+
+    @Test
+    void shedIntoTheWholeBandBringsAHostBackToTheMean() {
+        FarmSnapshot s = farm(report("a", 900), report("b", 300), report("c", 300));
+
+        assertThat(orders(s, UNCAPPED.withShedIntoBandFraction(1.0))).singleElement()
                 .extracting(ShedOrder::hostId, ShedOrder::count)
                 .containsExactly("a", 400);
+    }
+
+    @Test
+    void shedIntoNoneOfTheBandBringsAHostJustToItsEdge() {
+        FarmSnapshot s = farm(report("a", 900), report("b", 300), report("c", 300));
+
+        assertThat(orders(s, UNCAPPED.withShedIntoBandFraction(0.0))).singleElement()
+                .extracting(ShedOrder::hostId, ShedOrder::count)
+                .containsExactly("a", 350);
+    }
+
+    @Test
+    void fifthHostJoiningFourEvenHostsMovesLittleMoreThanTheBandNeeds() {
+        // 4 x 500 and an empty host: mean 400, band edge 440 -> the band needs 4 x 60 = 240 moved; the
+        // default target 430 moves 4 x 70 = 280 (1.17x), where shedding to the mean would move 400 (1.67x).
+        FarmSnapshot s = farm(report("a", 500), report("b", 500), report("c", 500), report("d", 500),
+                report("e", 0));
+
+        List<ShedOrder> orders = orders(s, UNCAPPED.withShedIntoBandFraction(
+                RebalancePolicy.DEFAULT_SHED_INTO_BAND_FRACTION));
+
+        assertThat(orders).extracting(ShedOrder::count).containsExactly(70, 70, 70, 70);
     }
 
     @Test
@@ -66,11 +98,11 @@ class RebalancePlannerTest {
     }
 
     @Test
-    void countRoundsDownSoTheHostEndsAtOrAboveTheMean() {
-        // Mean 1100/3 = 366.67; 700 - 366.67 = 333.33 -> 333.
+    void countRoundsUpSoTheHostEndsAtOrBelowItsTarget() {
+        // Mean 1100/3 = 366.67; 700 - 366.67 = 333.33 -> 334.
         FarmSnapshot s = farm(report("a", 700), report("b", 200), report("c", 200));
 
-        assertThat(orders(s, UNCAPPED)).singleElement().extracting(ShedOrder::count).isEqualTo(333);
+        assertThat(orders(s, UNCAPPED)).singleElement().extracting(ShedOrder::count).isEqualTo(334);
     }
 
     @Test
@@ -99,12 +131,12 @@ class RebalancePlannerTest {
 
     @Test
     void hostJustOutsideTheToleranceBandShedsToTheMean() {
-        // Mean (116 + 200) / 3 = 105.33; band edge 115.87; 116 - 105.33 = 10.67 -> 10.
+        // Mean (116 + 200) / 3 = 105.33; band edge 115.87; 116 - 105.33 = 10.67 -> 11.
         FarmSnapshot s = farm(report("a", 116), report("b", 100), report("c", 100));
 
         assertThat(orders(s, UNCAPPED)).singleElement()
                 .extracting(ShedOrder::hostId, ShedOrder::count)
-                .containsExactly("a", 10);
+                .containsExactly("a", 11);
     }
 
     @Test
@@ -127,7 +159,7 @@ class RebalancePlannerTest {
 
     @Test
     void perHostCapLimitsTheOrder() {
-        RebalancePolicy policy = new RebalancePolicy(0.10, 50, 1.0, 100_000, 0.5);
+        RebalancePolicy policy = new RebalancePolicy(0.10, 50, 1.0, 100_000, 0.5, 1.0);
         FarmSnapshot s = farm(report("a", 900), report("b", 300), report("c", 300));
 
         RebalancePlan p = plan(s, policy);
@@ -139,7 +171,7 @@ class RebalancePlannerTest {
 
     @Test
     void perHostFractionCapLimitsTheOrder() {
-        RebalancePolicy policy = new RebalancePolicy(0.10, 100_000, 0.1, 100_000, 0.5);
+        RebalancePolicy policy = new RebalancePolicy(0.10, 100_000, 0.1, 100_000, 0.5, 1.0);
         FarmSnapshot s = farm(report("a", 900), report("b", 300), report("c", 300));
 
         assertThat(orders(s, policy)).singleElement().extracting(ShedOrder::count).isEqualTo(90);
@@ -147,7 +179,7 @@ class RebalancePlannerTest {
 
     @Test
     void fractionCapRoundsUpSoASmallHostCanShedOne() {
-        RebalancePolicy policy = new RebalancePolicy(0.10, 100_000, 0.1, 100_000, 0.5);
+        RebalancePolicy policy = new RebalancePolicy(0.10, 100_000, 0.1, 100_000, 0.5, 1.0);
         // Capacity 10, mean 7/3 connections: a wants floor(5 - 7/3) = 2; 10% of its 5 rounds up to 1.
         FarmSnapshot s = farm(report("a", 5, 10, 0.0), report("b", 1, 10, 0.0), report("c", 1, 10, 0.0));
 
@@ -156,7 +188,7 @@ class RebalancePlannerTest {
 
     @Test
     void farmCapGoesToTheMostOverloadedHostFirst() {
-        RebalancePolicy policy = new RebalancePolicy(0.10, 100_000, 1.0, 600, 0.5);
+        RebalancePolicy policy = new RebalancePolicy(0.10, 100_000, 1.0, 600, 0.5, 1.0);
         // b listed and named first, but a is the more overloaded: a wants 520, b wants 320.
         FarmSnapshot s = farm(report("b", 700), report("a", 900), report("c", 100), report("d", 100),
                 report("e", 100));
@@ -172,7 +204,7 @@ class RebalancePlannerTest {
 
     @Test
     void spentFarmCapLeavesLessOverloadedHostsWithoutAnOrder() {
-        RebalancePolicy policy = new RebalancePolicy(0.10, 100_000, 1.0, 300, 0.5);
+        RebalancePolicy policy = new RebalancePolicy(0.10, 100_000, 1.0, 300, 0.5, 1.0);
         FarmSnapshot s = farm(report("a", 900), report("b", 700), report("c", 100), report("d", 100),
                 report("e", 100));
 
@@ -183,7 +215,7 @@ class RebalancePlannerTest {
 
     @Test
     void equallyOverloadedHostsShareTheFarmCapInHostIdOrder() {
-        RebalancePolicy policy = new RebalancePolicy(0.10, 100_000, 1.0, 100, 0.5);
+        RebalancePolicy policy = new RebalancePolicy(0.10, 100_000, 1.0, 100, 0.5, 1.0);
         FarmSnapshot s = farm(report("x", 900), report("m", 900), report("c", 100), report("d", 100));
 
         assertThat(orders(s, policy)).singleElement()
@@ -195,13 +227,13 @@ class RebalancePlannerTest {
 
     @Test
     void fullHostCountsInTheMeanAndIsOrdered() {
-        // Mean 1400 / 3 = 466.67; 1000 - 466.67 = 533.33 -> 533.
+        // Mean 1400 / 3 = 466.67; 1000 - 466.67 = 533.33 -> 534.
         FarmSnapshot s = farm(report("a", 1000), report("b", 200), report("c", 200));
 
         assertThat(s.host("a").eligibility()).isEqualTo(Eligibility.FULL);
         assertThat(orders(s, UNCAPPED)).singleElement()
                 .extracting(ShedOrder::hostId, ShedOrder::count)
-                .containsExactly("a", 533);
+                .containsExactly("a", 534);
     }
 
     @Test
@@ -236,12 +268,12 @@ class RebalancePlannerTest {
 
     @Test
     void slowStartHostCountsInTheMean() {
-        // With the idle newcomer the mean is 800 / 3 = 266.67 and b sheds 433; without it, 300.
+        // With the idle newcomer the mean is 800 / 3 = 266.67 and b sheds 434; without it, 300.
         FarmSnapshot s = joined(List.of(report("a", 100), report("b", 700)), report("new", 0));
 
         assertThat(orders(s, UNCAPPED)).singleElement()
                 .extracting(ShedOrder::hostId, ShedOrder::count)
-                .containsExactly("b", 433);
+                .containsExactly("b", 434);
     }
 
     @Test
@@ -317,7 +349,7 @@ class RebalancePlannerTest {
         FarmSnapshot s = farm(report("a", 900), report("b", 300), report("c", 300));
 
         assertThat(plan(s, RebalancePolicy.DEFAULT).summary())
-                .isEqualTo("SHED: 1 order(s), 50 of 400 wanted connection(s), mean score 0.350");
+                .isEqualTo("SHED: 1 order(s), 50 of 363 wanted connection(s), mean score 0.350");
     }
 
     /** Established hosts from the first snapshot, then {@code newcomer} joining a second later. */
