@@ -259,7 +259,10 @@ class BackendProcessFaultTest {
                     }).get(10, TimeUnit.SECONDS));
             closes.add(closed);
         }
-        await().atMost(START_WAIT).until(() -> source.current().host(victim.hostId()).report().connections() == 3);
+        await().atMost(START_WAIT).until(() -> {
+            HostView h = source.current().host(victim.hostId());
+            return h != null && h.report().connections() == 3;
+        });
 
         victim.freeze();
         awaitLeft(System.nanoTime());
