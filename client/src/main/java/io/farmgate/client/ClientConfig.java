@@ -1,12 +1,15 @@
 package io.farmgate.client;
 
 import java.net.URI;
+import java.util.List;
 import java.util.Objects;
 
 /**
  * Configuration of one {@link FarmgateClient}, validated once.
  *
- * @param gateway                the gateway's public base URL ({@code http://} or {@code https://})
+ * @param gateways               the gateways' public base URLs ({@code http://} or {@code https://}), in order of
+ *                               preference: a client asks the one that last answered and moves on to the next
+ *                               (round the list) when it cannot be reached, before counting a failed attempt
  * @param frontDoor              JSON assignment or 307 redirect
  * @param path                   appended to the host's URL (assign) or requested from the gateway (redirect); "" for none
  * @param clientKey              sticky-routing key sent as {@code ?client=}; null for none
@@ -17,18 +20,24 @@ import java.util.Objects;
  * @param maxPendingMessages     unconfirmed messages kept for resending; {@link FarmgateClient#send} refuses beyond
  * @param recentIdsCapacity      inbound message ids remembered to drop duplicates
  */
-public record ClientConfig(URI gateway, FrontDoor frontDoor, String path, String clientKey, ReconnectBackoff backoff,
+public record ClientConfig(List<URI> gateways, FrontDoor frontDoor, String path, String clientKey, ReconnectBackoff backoff,
                            long maxRetryAfterMillis, int maxConsecutiveFailures, long connectTimeoutMillis,
                            int maxPendingMessages, int recentIdsCapacity) {
 
     public ClientConfig {
-        Objects.requireNonNull(gateway, "gateway");
+        Objects.requireNonNull(gateways, "gateways");
         Objects.requireNonNull(frontDoor, "frontDoor");
         Objects.requireNonNull(path, "path");
         Objects.requireNonNull(backoff, "backoff");
-        String scheme = gateway.getScheme();
-        if (!("http".equalsIgnoreCase(scheme) || "https".equalsIgnoreCase(scheme)) || gateway.getHost() == null) {
-            throw new IllegalArgumentException("gateway: " + gateway + " (expected: an http:// or https:// URL with a host)");
+        if (gateways.isEmpty()) {
+            throw new IllegalArgumentException("gateways: [] (expected: at least one gateway URL)");
+        }
+        gateways = List.copyOf(gateways);
+        for (URI gateway : gateways) {
+            String scheme = gateway.getScheme();
+            if (!("http".equalsIgnoreCase(scheme) || "https".equalsIgnoreCase(scheme)) || gateway.getHost() == null) {
+                throw new IllegalArgumentException("gateway: " + gateway + " (expected: an http:// or https:// URL with a host)");
+            }
         }
         if (!path.isEmpty() && !path.startsWith("/")) {
             throw new IllegalArgumentException("path: " + path + " (expected: empty or starting with /)");
@@ -50,44 +59,59 @@ public record ClientConfig(URI gateway, FrontDoor frontDoor, String path, String
         }
     }
 
-    /** Assign through {@code /v1/assign}, default backoff, give up after 20 failures in a row. */
+    /** Assign through {@code /v1/assign} of this one gateway, default backoff, give up after 20 failures in a row. */
     public static ClientConfig defaults(URI gateway) {
-        return new ClientConfig(gateway, FrontDoor.ASSIGN, "", null, ReconnectBackoff.DEFAULT,
+        return defaults(List.of(Objects.requireNonNull(gateway, "gateway")));
+    }
+
+    /** Like {@link #defaults(URI)}, with several front doors tried in this order. */
+    public static ClientConfig defaults(List<URI> gateways) {
+        return new ClientConfig(gateways, FrontDoor.ASSIGN, "", null, ReconnectBackoff.DEFAULT,
                 300_000, 20, 5_000, 10_000, 1_024);
     }
 
+    /** The first (preferred) gateway. */
+    public URI gateway() {
+        return gateways.get(0);
+    }
+
+    public ClientConfig withGateways(List<URI> value) {
+        return new ClientConfig(value, frontDoor, path, clientKey, backoff, maxRetryAfterMillis, maxConsecutiveFailures,
+                connectTimeoutMillis, maxPendingMessages, recentIdsCapacity);
+    }
+
     public ClientConfig withFrontDoor(FrontDoor value) {
-        return new ClientConfig(gateway, value, path, clientKey, backoff, maxRetryAfterMillis, maxConsecutiveFailures,
+        return new ClientConfig(gateways, value, path, clientKey, backoff, maxRetryAfterMillis, maxConsecutiveFailures,
                 connectTimeoutMillis, maxPendingMessages, recentIdsCapacity);
     }
 
     public ClientConfig withPath(String value) {
-        return new ClientConfig(gateway, frontDoor, value, clientKey, backoff, maxRetryAfterMillis, maxConsecutiveFailures,
+        return new ClientConfig(gateways, frontDoor, value, clientKey, backoff, maxRetryAfterMillis, maxConsecutiveFailures,
                 connectTimeoutMillis, maxPendingMessages, recentIdsCapacity);
     }
 
     public ClientConfig withClientKey(String value) {
-        return new ClientConfig(gateway, frontDoor, path, value, backoff, maxRetryAfterMillis, maxConsecutiveFailures,
+        return new ClientConfig(gateways, frontDoor, path, value, backoff, maxRetryAfterMillis, maxConsecutiveFailures,
                 connectTimeoutMillis, maxPendingMessages, recentIdsCapacity);
     }
 
     public ClientConfig withBackoff(ReconnectBackoff value) {
-        return new ClientConfig(gateway, frontDoor, path, clientKey, value, maxRetryAfterMillis, maxConsecutiveFailures,
+        return new ClientConfig(gateways, frontDoor, path, clientKey, value, maxRetryAfterMillis, maxConsecutiveFailures,
                 connectTimeoutMillis, maxPendingMessages, recentIdsCapacity);
     }
 
     public ClientConfig withMaxConsecutiveFailures(int value) {
-        return new ClientConfig(gateway, frontDoor, path, clientKey, backoff, maxRetryAfterMillis, value,
+        return new ClientConfig(gateways, frontDoor, path, clientKey, backoff, maxRetryAfterMillis, value,
                 connectTimeoutMillis, maxPendingMessages, recentIdsCapacity);
     }
 
     public ClientConfig withMaxPendingMessages(int value) {
-        return new ClientConfig(gateway, frontDoor, path, clientKey, backoff, maxRetryAfterMillis, maxConsecutiveFailures,
+        return new ClientConfig(gateways, frontDoor, path, clientKey, backoff, maxRetryAfterMillis, maxConsecutiveFailures,
                 connectTimeoutMillis, value, recentIdsCapacity);
     }
 
     public ClientConfig withRecentIdsCapacity(int value) {
-        return new ClientConfig(gateway, frontDoor, path, clientKey, backoff, maxRetryAfterMillis, maxConsecutiveFailures,
+        return new ClientConfig(gateways, frontDoor, path, clientKey, backoff, maxRetryAfterMillis, maxConsecutiveFailures,
                 connectTimeoutMillis, maxPendingMessages, value);
     }
 }

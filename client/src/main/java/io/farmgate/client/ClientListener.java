@@ -1,5 +1,6 @@
 package io.farmgate.client;
 
+import java.net.URI;
 import java.util.Optional;
 
 /**
@@ -7,6 +8,13 @@ import java.util.Optional;
  * HTTP client's and the scheduler's threads; implementations must be quick and thread-safe.
  */
 public interface ClientListener {
+
+    /**
+     * Gateway {@code from} could not be reached ({@code why}), so {@code to} is asked instead, at once;
+     * not an error: the attempt goes on, and the client keeps asking {@code to} while it answers.
+     */
+    default void onGatewayFailover(URI from, URI to, String why) {
+    }
 
     /** The gateway answered with a host, {@code latencyNanos} after the request went out. */
     default void onAssigned(Assignment assignment, long latencyNanos) {

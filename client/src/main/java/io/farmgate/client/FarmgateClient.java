@@ -90,7 +90,10 @@ public final class FarmgateClient implements AutoCloseable {
         this.ownsScheduler = ownsScheduler;
         this.random = random;
         this.listener = listener;
-        this.assigner = new GatewayAssigner(config, http, clock);
+        this.assigner = new GatewayAssigner(config, http, clock, (from, to, why) -> {
+            LOG.debug("gateway {} unreachable ({}); asking {}", from, why, to);
+            listener.onGatewayFailover(from, to, why);
+        });
         this.recentInbound = new RecentIds(config.recentIdsCapacity());
         this.idPrefix = String.format("%012x", random.nextLong() & 0xffff_ffff_ffffL);
         for (ReconnectCause cause : ReconnectCause.values()) {

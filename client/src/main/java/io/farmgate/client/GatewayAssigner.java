@@ -12,33 +12,63 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.io.IOException;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Asks the gateway for a host: {@code GET /v1/assign}, or the 307 of a plain request in redirect mode. */
+/**
+ * Asks a gateway for a host: {@code GET /v1/assign}, or the 307 of a plain request in redirect mode.
+ * With several gateways it stays with the one that last answered and, when that one cannot be
+ * reached (refused, reset, timed out), asks the next in the list, each at most once per call; only
+ * when none answers does the call fail. A 503 is an answer: every gateway reads the same farm.
+ */
 final class GatewayAssigner {
 
+    /** Told when a gateway could not be reached and the next one is asked instead. */
+    interface FailoverListener {
+        void failedOver(URI from, URI to, String why);
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(GatewayAssigner.class);
     static final int MAX_BODY_CHARS = 64 * 1024;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final ClientConfig config;
     private final HttpClient http;
     private final Clock clock;
-    private final URI requestUri;
+    private final List<URI> requestUris;
+    private final FailoverListener failovers;
+    // The gateway asked first: the last one that answered. Calls of one client do not overlap.
+    private final AtomicInteger current = new AtomicInteger();
 
     GatewayAssigner(ClientConfig config, HttpClient http, Clock clock) {
+        this(config, http, clock, (from, to, why) -> { });
+    }
+
+    GatewayAssigner(ClientConfig config, HttpClient http, Clock clock, FailoverListener failovers) {
         this.config = config;
         this.http = http;
         this.clock = clock;
+        this.failovers = failovers;
         if (config.frontDoor() == FrontDoor.REDIRECT && http.followRedirects() != HttpClient.Redirect.NEVER) {
             throw new IllegalArgumentException("httpClient: follows redirects (expected: HttpClient.Redirect.NEVER, "
                     + "so that the client can read the gateway's 307)");
         }
-        this.requestUri = requestUri(config);
+        this.requestUris = config.gateways().stream().map(g -> requestUri(config, g)).toList();
     }
 
+    /** The request for the first gateway. */
     static URI requestUri(ClientConfig config) {
-        String base = config.gateway().toString().replaceAll("/+$", "");
+        return requestUri(config, config.gateway());
+    }
+
+    static URI requestUri(ClientConfig config, URI gateway) {
+        String base = gateway.toString().replaceAll("/+$", "");
         if (config.frontDoor() == FrontDoor.REDIRECT) {
             String path = config.path().isEmpty() ? "/" : config.path();
             return URI.create(base + path + clientKeyQuery(config, path.contains("?") ? '&' : '?'));
@@ -52,15 +82,44 @@ final class GatewayAssigner {
 
     /** The next assignment; fails with {@link NoHostAvailableException} on 503, {@link BadAnswerException} on anything unusable. */
     CompletableFuture<Assignment> next() {
+        return ask(current.get(), requestUris.size());
+    }
+
+    /** The gateway asked first by the next call (index into {@link ClientConfig#gateways()}). */
+    int currentGateway() {
+        return current.get();
+    }
+
+    private CompletableFuture<Assignment> ask(int index, int triesLeft) {
+        URI requestUri = requestUris.get(index);
         HttpRequest request = HttpRequest.newBuilder(requestUri)
                 .timeout(Duration.ofMillis(config.connectTimeoutMillis()))
                 .header("Accept", "application/json")
                 .GET()
                 .build();
-        return http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).thenApply(this::read);
+        CompletableFuture<Assignment> answer = http.sendAsync(request, HttpResponse.BodyHandlers.ofString())
+                .thenApply(response -> read(requestUri, response));
+        if (triesLeft <= 1) {
+            return answer;
+        }
+        return answer.exceptionallyCompose(error -> {
+            Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            if (!(cause instanceof IOException)) {
+                return CompletableFuture.failedFuture(cause);
+            }
+            int nextIndex = (index + 1) % requestUris.size();
+            current.set(nextIndex);
+            String why = cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : ": " + cause.getMessage());
+            try {
+                failovers.failedOver(config.gateways().get(index), config.gateways().get(nextIndex), why);
+            } catch (RuntimeException e) {
+                LOG.warn("gateway failover listener failed", e);
+            }
+            return ask(nextIndex, triesLeft - 1);
+        });
     }
 
-    private Assignment read(HttpResponse<String> response) {
+    private Assignment read(URI requestUri, HttpResponse<String> response) {
         int status = response.statusCode();
         if (status == 503) {
             throw new NoHostAvailableException(RetryAfter.millis(

@@ -1,5 +1,6 @@
 package io.farmgate.client;
 
+import java.net.URI;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -14,6 +15,12 @@ final class RecordingListener implements ClientListener {
     final List<Long> retryDelays = new CopyOnWriteArrayList<>();
     final List<String> retryReasons = new CopyOnWriteArrayList<>();
     final List<String> failures = new CopyOnWriteArrayList<>();
+    final List<URI> failedOverFrom = new CopyOnWriteArrayList<>();
+
+    @Override
+    public void onGatewayFailover(URI from, URI to, String why) {
+        failedOverFrom.add(from);
+    }
 
     @Override
     public void onAssigned(Assignment assignment, long latencyNanos) {

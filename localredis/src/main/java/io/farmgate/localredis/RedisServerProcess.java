@@ -80,10 +80,28 @@ public final class RedisServerProcess {
      * {@link #WORK_DIR}. Not started yet.
      */
     public static RedisServerProcess sentinel(int port, String masterName, int masterPort) {
+        return sentinel(port, masterName, masterPort, 1, "");
+    }
+
+    /**
+     * One of several Sentinels watching the master at 127.0.0.1:{@code masterPort}: {@code quorum}
+     * of them must agree it is down, which they decide after {@code downAfterMillis} of silence;
+     * a failover that stalls is retried after twice {@code failoverTimeoutMillis}. Not started yet.
+     */
+    public static RedisServerProcess sentinel(int port, String masterName, int masterPort, int quorum,
+                                              long downAfterMillis, long failoverTimeoutMillis) {
+        return sentinel(port, masterName, masterPort, quorum,
+                "sentinel down-after-milliseconds " + masterName + " " + downAfterMillis + "\n"
+                + "sentinel failover-timeout " + masterName + " " + failoverTimeoutMillis + "\n");
+    }
+
+    private static RedisServerProcess sentinel(int port, String masterName, int masterPort, int quorum,
+                                               String moreConfig) {
         Path config = WORK_DIR.resolve("sentinel-" + port + ".conf");
         try {
             Files.createDirectories(WORK_DIR);
-            Files.writeString(config, "sentinel monitor " + masterName + " " + HOST + " " + masterPort + " 1\n");
+            Files.writeString(config, "sentinel monitor " + masterName + " " + HOST + " " + masterPort + " " + quorum
+                    + "\n" + moreConfig);
         } catch (IOException e) {
             throw new UncheckedIOException("could not write " + config, e);
         }

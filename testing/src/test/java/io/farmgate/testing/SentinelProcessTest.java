@@ -24,4 +24,20 @@ class SentinelProcessTest {
             sentinel.stop();
         }
     }
+
+    @Test
+    void sentinelTakesTheQuorumAndTimingsItIsGiven() {
+        RedisServerProcess sentinel = RedisServerProcess.sentinel(FreePort.pick(), "farm-master", master.port(), 2,
+                1_500, 4_000);
+        sentinel.start();
+        try {
+            // A flat list of names and values.
+            List<String> fields = ((List<?>) sentinel.command("SENTINEL", "MASTER", "farm-master")).stream()
+                    .map(String::valueOf).toList();
+            assertThat(fields).containsSequence("quorum", "2").containsSequence("down-after-milliseconds", "1500")
+                    .containsSequence("failover-timeout", "4000");
+        } finally {
+            sentinel.stop();
+        }
+    }
 }
