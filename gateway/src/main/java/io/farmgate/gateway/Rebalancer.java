@@ -49,6 +49,8 @@ public final class Rebalancer implements AutoCloseable {
     private final AtomicLong errors = new AtomicLong();
     private final AtomicLong plans = new AtomicLong();
     private volatile boolean leader;
+    /** Touched only by the timer thread. */
+    private boolean leaseUnreachable;
     private volatile RebalancePlan lastPlan;
     private ScheduledExecutorService timer;
     /** A target not reached within this long (an agent that does not shed) no longer holds the next wave back. */
@@ -105,11 +107,22 @@ public final class Rebalancer implements AutoCloseable {
             boolean held;
             try {
                 held = lease.tryAcquire();
+                if (leaseUnreachable) {
+                    leaseUnreachable = false;
+                    LOG.info("rebalancer {}: leader lease reachable again", config.ownerId());
+                }
             } catch (RuntimeException e) {
-                // Redis unreachable: count ourselves out until it answers, as others will.
+                // Redis unreachable: count ourselves out until it answers, as others will. Said once per
+                // outage (every failure is counted in the errors metric), not once a period.
                 held = false;
                 errors.incrementAndGet();
-                LOG.warn("rebalancer {}: leader lease not reachable: {}", config.ownerId(), e.getMessage());
+                if (!leaseUnreachable) {
+                    leaseUnreachable = true;
+                    LOG.warn("rebalancer {}: leader lease not reachable, not rebalancing until it is: {}",
+                            config.ownerId(), e.getMessage());
+                } else {
+                    LOG.debug("rebalancer {}: leader lease still not reachable: {}", config.ownerId(), e.getMessage());
+                }
             }
             leadership(held, held ? "lease acquired or renewed" : "lease held by another gateway or not reachable");
             if (!held) {

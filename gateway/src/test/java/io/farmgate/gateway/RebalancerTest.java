@@ -261,6 +261,35 @@ class RebalancerTest {
     }
 
     @Test
+    void redisOutageIsLoggedOnceNotEveryPeriod() {
+        hosts(200, 200, 200, 200);
+        RunningGateway g = gateway("gw-a");
+        await().atMost(Duration.ofSeconds(10)).until(() -> g.gateway.rebalancer().leader());
+        ch.qos.logback.classic.Logger logger =
+                (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(Rebalancer.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logs =
+                new ch.qos.logback.core.read.ListAppender<>();
+        logs.start();
+        logger.addAppender(logs);
+        try {
+            long errorsBefore = g.gateway.rebalancer().errors();
+            redis.kill();
+            await().atMost(Duration.ofSeconds(20)).until(() -> g.gateway.rebalancer().errors() >= errorsBefore + 5);
+            redis.start();
+            await().atMost(Duration.ofSeconds(20)).until(() -> g.gateway.rebalancer().leader());
+
+            List<String> warnings = logs.list.stream()
+                    .filter(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN)
+                    .map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage).toList();
+            assertThat(warnings).filteredOn(m -> m.contains("not reachable")).hasSize(1);
+            assertThat(logs.list).extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+                    .filteredOn(m -> m.contains("reachable again")).hasSize(1);
+        } finally {
+            logger.detachAppender(logs);
+        }
+    }
+
+    @Test
     void closedLeaderGivesTheLeaseUpAndTheOtherTakesOver() {
         hosts(200, 200, 200, 200);
         RunningGateway a = gateway("gw-a");
