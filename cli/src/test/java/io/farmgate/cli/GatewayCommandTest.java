@@ -84,6 +84,23 @@ class GatewayCommandTest {
     }
 
     @Test
+    void redisCaFileOptionReachesTheRegistryConfig() {
+        GatewayCommand cmd = parse(Map.of(), "gateway", "--redis", "rediss://127.0.0.1:6380", "--farm", "f",
+                "--redis-ca-file", "/etc/farmgate/redis-ca.pem");
+
+        assertThat(cmd.registryConfig().redisCaFile()).isEqualTo(java.nio.file.Path.of("/etc/farmgate/redis-ca.pem"));
+    }
+
+    @Test
+    void redisCaFileWithAPlainRedisUriExitsWith2NamingTheField() {
+        int code = commandLine(Map.of()).execute("gateway", "--redis", "redis://127.0.0.1:1", "--farm", "f",
+                "--admin-token", TOKEN, "--redis-ca-file", "/etc/farmgate/redis-ca.pem");
+
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString()).contains("redisCaFile: /etc/farmgate/redis-ca.pem given for 'redis://127.0.0.1:1'");
+    }
+
+    @Test
     void zeroFailedLoginLimitExitsWith2NamingTheField() {
         int code = commandLine(Map.of()).execute("gateway", "--redis", "redis://127.0.0.1:1", "--farm", "f",
                 "--admin-token", TOKEN, "--admin-max-failed-logins", "0");
