@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The operator API on the admin listener. Every {@code /v1/} call needs the bearer token; a wrong
- * or missing one gets 401 before any handler runs, so it changes nothing. Writes go to the stored
+ * or missing one gets 401 before any handler runs, so it changes nothing, and an address that sent
+ * too many wrong ones gets 429 until its window ends ({@link FailedLoginLimiter}). Writes go to the stored
  * operator state ({@link HostControl}); the gateway sees them at its next snapshot refresh.
  */
 final class AdminApi {
