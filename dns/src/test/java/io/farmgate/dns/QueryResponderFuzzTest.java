@@ -1,15 +1,11 @@
 package io.farmgate.dns;
 
-import static io.farmgate.dns.Farms.snapshot;
-
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.farmgate.dns.QueryResponder.Transport;
 import io.farmgate.scoring.FarmSnapshot;
-import io.farmgate.scoring.HostReport;
 import io.farmgate.scoring.pick.TwoChoicePicker;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -26,7 +22,7 @@ import org.xbill.DNS.Message;
  */
 class QueryResponderFuzzTest {
 
-    private static final FarmSnapshot FARM = mixedFarm();
+    private static final FarmSnapshot FARM = Farms.mixedFarm();
     private static final DnsCounters COUNTERS = new DnsCounters();
     // Built once: in fuzzing mode this method runs millions of times in one JVM.
     private static final DnsConfig CONFIG =
@@ -46,47 +42,33 @@ class QueryResponderFuzzTest {
         byte[] reply = RESPONDER.respond(packet, packet.length, CLIENT, transport);
 
         if (COUNTERS.internalErrors.sum() != internalErrorsBefore) {
-            throw new AssertionError("the responder failed inside (answered SERVFAIL) for " + hex(input));
+            throw new AssertionError("the responder failed inside (answered SERVFAIL) for " + RawDns.hex(input));
         }
         boolean replyDue = packet.length >= 12 && (packet[2] & 0x80) == 0;
         if (!replyDue) {
             if (reply != null) {
-                throw new AssertionError("a reply to a packet that must be dropped: " + hex(input));
+                throw new AssertionError("a reply to a packet that must be dropped: " + RawDns.hex(input));
             }
             return;
         }
         if (reply == null) {
-            throw new AssertionError("no reply to a query with a readable header: " + hex(input));
+            throw new AssertionError("no reply to a query with a readable header: " + RawDns.hex(input));
         }
         int limit = transport == Transport.UDP ? CONFIG.ednsMaxPayload() : QueryResponder.MAX_TCP_MESSAGE;
         if (reply.length > limit) {
-            throw new AssertionError("reply of " + reply.length + " bytes over " + transport + " for " + hex(input));
+            throw new AssertionError("reply of " + reply.length + " bytes over " + transport + " for " + RawDns.hex(input));
         }
         Message m;
         try {
             m = new Message(reply);
         } catch (IOException e) {
-            throw new AssertionError("reply does not parse with dnsjava: " + e + " for " + hex(input), e);
+            throw new AssertionError("reply does not parse with dnsjava: " + e + " for " + RawDns.hex(input), e);
         }
         if (!m.getHeader().getFlag(Flags.QR) || m.getHeader().getFlag(Flags.RA)) {
-            throw new AssertionError("reply without QR or with RA for " + hex(input));
+            throw new AssertionError("reply without QR or with RA for " + RawDns.hex(input));
         }
         if (m.getHeader().getID() != ((packet[0] & 0xFF) << 8 | (packet[1] & 0xFF))) {
-            throw new AssertionError("reply id differs from the query's for " + hex(input));
+            throw new AssertionError("reply id differs from the query's for " + RawDns.hex(input));
         }
-    }
-
-    private static FarmSnapshot mixedFarm() {
-        List<HostReport> hosts = new ArrayList<>(Farms.ipv4Hosts(5));
-        hosts.addAll(Farms.ipv6Hosts(5));
-        return snapshot(hosts);
-    }
-
-    private static String hex(byte[] b) {
-        StringBuilder sb = new StringBuilder();
-        for (byte x : b) {
-            sb.append(String.format("%02x", x & 0xFF));
-        }
-        return sb.toString();
     }
 }
