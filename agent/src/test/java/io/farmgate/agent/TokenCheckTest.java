@@ -51,4 +51,34 @@ class TokenCheckTest {
     void missingTokenIsMalformed() {
         assertThat(check.check(null)).isEqualTo(Verdict.MALFORMED);
     }
+
+    @Test
+    void tokenForAnotherHostRewrittenToNameThisHostIsForged() {
+        String forHostB = gateway.sign("host-b", "client-1", NOW_SECONDS + 30);
+        String retargeted = forHostB.replace(".host-b.", ".host-a.");
+
+        assertThat(retargeted).isNotEqualTo(forHostB);
+        assertThat(check.check(retargeted)).isEqualTo(Verdict.BAD_SIGNATURE);
+    }
+
+    @Test
+    void tokenWithAnotherClientKeySwappedInIsForged() {
+        String mine = gateway.sign("host-a", "client-1", NOW_SECONDS + 30);
+        String theirs = gateway.sign("host-a", "client-2", NOW_SECONDS + 30);
+        String[] m = mine.split("\\.");
+        String[] t = theirs.split("\\.");
+        String swapped = String.join(".", m[0], m[1], t[2], m[3], m[4]);
+
+        assertThat(check.check(swapped)).isEqualTo(Verdict.BAD_SIGNATURE);
+    }
+
+    @Test
+    void tokenWithItsSignatureCutShortOrRemovedIsRefused() {
+        String valid = gateway.sign("host-a", "", NOW_SECONDS + 30);
+        String cut = valid.substring(0, valid.length() - 4);
+        String unsigned = valid.substring(0, valid.lastIndexOf('.') + 1);
+
+        assertThat(check.check(cut)).isEqualTo(Verdict.BAD_SIGNATURE);
+        assertThat(check.check(unsigned)).isIn(Verdict.BAD_SIGNATURE, Verdict.MALFORMED);
+    }
 }

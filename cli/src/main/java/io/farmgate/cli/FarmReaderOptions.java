@@ -4,6 +4,7 @@ import io.farmgate.registry.RegistryConfig;
 import io.farmgate.scoring.ScoreFormula;
 import io.farmgate.scoring.SlowStart;
 import io.farmgate.scoring.SnapshotPolicy;
+import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
 /**
@@ -15,6 +16,10 @@ final class FarmReaderOptions {
     @Option(names = "--redis", required = true, paramLabel = "URI",
             description = "Registry: redis://, rediss://, redis-sentinel://, redis-cluster:// URI.")
     String redis;
+
+    @Option(names = "--redis-ca-file", paramLabel = "FILE",
+            description = "PEM CA certificate(s) a rediss:// registry's certificate must chain to, instead of the JVM's trust store.")
+    Path redisCaFile;
 
     @Option(names = "--farm", required = true, paramLabel = "NAME", description = "Farm name (a-z, 0-9, '-').")
     String farm;
@@ -39,7 +44,8 @@ final class FarmReaderOptions {
     RegistryConfig registryConfig() {
         return RegistryConfig.defaults(redis, farm)
                 .withHeartbeat(heartbeatIntervalMillis, heartbeatTtlMillis)
-                .withRefreshIntervalMillis(refreshMillis);
+                .withRefreshIntervalMillis(refreshMillis)
+                .withRedisCaFile(redisCaFile);
     }
 
     /** How snapshots judge hosts; throws IllegalArgumentException naming a bad field. */

@@ -54,6 +54,15 @@ final class GatewayCommand implements Callable<Integer> {
             description = "Bearer token for the admin API, at least 16 characters. Generated and printed once when absent.")
     String adminToken;
 
+    @Option(names = "--admin-max-failed-logins", defaultValue = "10", paramLabel = "N",
+            description = "Wrong admin tokens one client address may send within --admin-failed-login-window-millis;"
+                    + " past that it gets 429 with Retry-After until the window ends. Default: ${DEFAULT-VALUE}.")
+    int adminMaxFailedLogins;
+
+    @Option(names = "--admin-failed-login-window-millis", defaultValue = "60000", paramLabel = "MS",
+            description = "The window wrong admin tokens are counted in, per client address. Default: ${DEFAULT-VALUE}.")
+    long adminFailedLoginWindowMillis;
+
     @Option(names = "--token-secret", paramLabel = "SECRET",
             description = "HMAC secret (at least 16 bytes) for the fg_token added to redirects; none when absent.")
     String tokenSecret;
@@ -201,6 +210,8 @@ final class GatewayCommand implements Callable<Integer> {
                 .retryAfterSeconds(retryAfterSeconds)
                 .maxRequestHeaderBytes(maxRequestHeaderBytes)
                 .targetUtilisation(targetUtilisation)
+                .adminMaxFailedLogins(adminMaxFailedLogins)
+                .adminFailedLoginWindowMillis(adminFailedLoginWindowMillis)
                 .build();
     }
 

@@ -72,6 +72,44 @@ class GatewayCommandTest {
     }
 
     @Test
+    void failedLoginLimitOptionsBecomeTheGatewayConfig() {
+        GatewayCommand cmd = parse(Map.of("FARMGATE_ADMIN_FAILED_LOGIN_WINDOW_MILLIS", "30000"), "gateway",
+                "--redis", "redis://127.0.0.1:1", "--farm", "f", "--admin-token", TOKEN,
+                "--admin-max-failed-logins", "4");
+
+        GatewayConfig c = cmd.gatewayConfig(new PrintWriter(out));
+
+        assertThat(c.adminMaxFailedLogins()).isEqualTo(4);
+        assertThat(c.adminFailedLoginWindowMillis()).isEqualTo(30_000);
+    }
+
+    @Test
+    void redisCaFileOptionReachesTheRegistryConfig() {
+        GatewayCommand cmd = parse(Map.of(), "gateway", "--redis", "rediss://127.0.0.1:6380", "--farm", "f",
+                "--redis-ca-file", "/etc/farmgate/redis-ca.pem");
+
+        assertThat(cmd.registryConfig().redisCaFile()).isEqualTo(java.nio.file.Path.of("/etc/farmgate/redis-ca.pem"));
+    }
+
+    @Test
+    void redisCaFileWithAPlainRedisUriExitsWith2NamingTheField() {
+        int code = commandLine(Map.of()).execute("gateway", "--redis", "redis://127.0.0.1:1", "--farm", "f",
+                "--admin-token", TOKEN, "--redis-ca-file", "/etc/farmgate/redis-ca.pem");
+
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString()).contains("redisCaFile: /etc/farmgate/redis-ca.pem given for 'redis://127.0.0.1:1'");
+    }
+
+    @Test
+    void zeroFailedLoginLimitExitsWith2NamingTheField() {
+        int code = commandLine(Map.of()).execute("gateway", "--redis", "redis://127.0.0.1:1", "--farm", "f",
+                "--admin-token", TOKEN, "--admin-max-failed-logins", "0");
+
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString()).contains("adminMaxFailedLogins: 0 (expected: in [1, 1000000])");
+    }
+
+    @Test
     void everyOptionAlsoReadsItsEnvironmentVariable() {
         GatewayCommand cmd = parse(Map.of("FARMGATE_ADMIN_TOKEN", TOKEN, "FARMGATE_TOKEN_SECRET", "env-secret-0123456789",
                         "FARMGATE_CORS_ORIGINS", "https://a.example,https://b.example", "FARMGATE_LISTEN", "127.0.0.1:7000"),

@@ -43,6 +43,13 @@ final class Farms {
         return out;
     }
 
+    /** Five IPv4 and five IPv6 hosts ({@code h1..h5}, {@code v1..v5}), first snapshot. */
+    static FarmSnapshot mixedFarm() {
+        List<HostReport> hosts = new ArrayList<>(ipv4Hosts(5));
+        hosts.addAll(ipv6Hosts(5));
+        return snapshot(hosts);
+    }
+
     /** The first snapshot of these hosts: established, no slow start. */
     static FarmSnapshot snapshot(List<HostReport> reports) {
         return FarmSnapshot.initial(SnapshotPolicy.DEFAULT).next(reports, Map.of(), T0);

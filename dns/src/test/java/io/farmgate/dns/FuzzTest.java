@@ -1,11 +1,9 @@
 package io.farmgate.dns;
 
-import static io.farmgate.dns.Farms.snapshot;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.farmgate.dns.QueryResponder.Transport;
 import io.farmgate.scoring.FarmSnapshot;
-import io.farmgate.scoring.HostReport;
 import io.farmgate.scoring.pick.TwoChoicePicker;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -110,7 +108,7 @@ class FuzzTest {
     }
 
     private static String describe(String problem, byte[] packet, int i) {
-        return problem + " for packet " + i + " (seed " + SEED + "): " + hex(packet);
+        return problem + " for packet " + i + " (seed " + SEED + "): " + RawDns.hex(packet);
     }
 
     private static boolean replyDue(byte[] packet) {
@@ -183,23 +181,9 @@ class FuzzTest {
         return out;
     }
 
-    private static final FarmSnapshot FARM = mixedFarm();
+    private static final FarmSnapshot FARM = Farms.mixedFarm();
 
     private static FarmSnapshot farm() {
         return FARM;
-    }
-
-    private static FarmSnapshot mixedFarm() {
-        List<HostReport> hosts = new ArrayList<>(Farms.ipv4Hosts(5));
-        hosts.addAll(Farms.ipv6Hosts(5));
-        return snapshot(hosts);
-    }
-
-    private static String hex(byte[] b) {
-        StringBuilder sb = new StringBuilder();
-        for (byte x : b) {
-            sb.append(String.format("%02x", x & 0xFF));
-        }
-        return sb.toString();
     }
 }

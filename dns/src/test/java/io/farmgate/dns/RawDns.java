@@ -91,6 +91,15 @@ final class RawDns implements AutoCloseable {
         return reply;
     }
 
+    /** Lower-case hex of a packet, for failure messages that let a bad input be replayed. */
+    static String hex(byte[] b) {
+        StringBuilder sb = new StringBuilder();
+        for (byte x : b) {
+            sb.append(String.format("%02x", x & 0xFF));
+        }
+        return sb.toString();
+    }
+
     @Override
     public void close() {
         udp.close();

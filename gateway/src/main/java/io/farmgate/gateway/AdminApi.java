@@ -1,6 +1,7 @@
 package io.farmgate.gateway;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.farmgate.scoring.FarmSnapshot;
@@ -25,7 +26,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The operator API on the admin listener. Every {@code /v1/} call needs the bearer token; a wrong
- * or missing one gets 401 before any handler runs, so it changes nothing. Writes go to the stored
+ * or missing one gets 401 before any handler runs, so it changes nothing, and an address that sent
+ * too many wrong ones gets 429 until its window ends ({@link FailedLoginLimiter}). Writes go to the stored
  * operator state ({@link HostControl}); the gateway sees them at its next snapshot refresh.
  */
 final class AdminApi {
@@ -43,13 +45,22 @@ final class AdminApi {
     private final ObjectMapper json;
     private final DrainWatch drainWatch;
     private final Rebalancer rebalancer;
+    private final ClientAddress clientAddress;
+    private final FailedLoginLimiter failedLogins;
+
+    /** Most client addresses whose wrong logins are remembered at once. */
+    static final int MAX_TRACKED_LOGIN_CLIENTS = 100_000;
 
     /** Most events one {@code GET /v1/events} returns. */
     static final int MAX_EVENTS = 1_000;
     private static final int DEFAULT_EVENTS = 100;
 
     AdminApi(GatewayConfig config, Supplier<FarmSnapshot> snapshots, HostControl control, GatewayMetrics metrics,
-             Clock clock, ObjectMapper json, DrainWatch drainWatch, Rebalancer rebalancer) {
+             Clock clock, ObjectMapper json, DrainWatch drainWatch, Rebalancer rebalancer,
+             ClientAddress clientAddress) {
+        this.clientAddress = clientAddress;
+        this.failedLogins = new FailedLoginLimiter(config.adminMaxFailedLogins(),
+                config.adminFailedLoginWindowMillis(), MAX_TRACKED_LOGIN_CLIENTS);
         this.drainWatch = drainWatch;
         this.rebalancer = rebalancer;
         this.expectedAuthorization = ("Bearer " + config.adminToken()).getBytes(StandardCharsets.UTF_8);
@@ -67,6 +78,17 @@ final class AdminApi {
 
         Unauthorized() {
             super("unauthorized", null, false, false);
+        }
+    }
+
+    /** Thrown while the caller's address is locked out after too many wrong tokens; mapped to 429. */
+    static final class LockedOut extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final long retryAfterSeconds;
+
+        LockedOut(long retryAfterSeconds) {
+            super("locked out", null, false, false);
+            this.retryAfterSeconds = retryAfterSeconds;
         }
     }
 
@@ -100,6 +122,11 @@ final class AdminApi {
             ctx.header("WWW-Authenticate", "Bearer realm=\"farmgate\"");
             reply(ctx, 401, Map.of("error", "missing or wrong bearer token"));
         });
+        routes.exception(LockedOut.class, (e, ctx) -> {
+            ctx.header("Retry-After", Long.toString(e.retryAfterSeconds));
+            reply(ctx, 429, Map.of("error", "too many wrong tokens from this address; retry after "
+                    + e.retryAfterSeconds + " s"));
+        });
         routes.exception(Rejected.class, (e, ctx) -> reply(ctx, e.status, Map.of("error", e.getMessage())));
         routes.exception(Exception.class, (e, ctx) -> {
             // The registry is the usual cause; nothing was claimed, so the operator may retry.
@@ -129,10 +156,27 @@ final class AdminApi {
     }
 
     private void authorize(Context ctx) {
+        String client = clientAddress.of(ctx.req().getRemoteAddr(), ctx.header("X-Forwarded-For"));
+        long now = clock.millis();
+        // A locked-out address is refused even with the right token, or a guess that hits would
+        // stand out (200 among 429s) and guessing could go on at full speed.
+        long lockedMillis = failedLogins.lockedForMillis(client, now);
+        if (lockedMillis > 0) {
+            metrics.lockedOut();
+            throw new LockedOut((lockedMillis + 999) / 1000);
+        }
         String presented = ctx.header("Authorization");
-        byte[] given = presented == null ? new byte[0] : presented.getBytes(StandardCharsets.UTF_8);
+        if (presented == null) {
+            throw new Unauthorized(); // not a guess: a scraper or page without the token
+        }
         // Constant time in the token's content, so timing does not reveal how much of it was right.
-        if (!MessageDigest.isEqual(given, expectedAuthorization)) {
+        if (!MessageDigest.isEqual(presented.getBytes(StandardCharsets.UTF_8), expectedAuthorization)) {
+            metrics.failedLogin();
+            if (failedLogins.failed(client, now)) {
+                // Once per lock-out, so a guessing flood from many addresses cannot flood the log.
+                LOG.warn("admin API: {} locked out for {} ms after {} wrong bearer tokens", client,
+                        config.adminFailedLoginWindowMillis(), config.adminMaxFailedLogins());
+            }
             throw new Unauthorized();
         }
     }
@@ -255,6 +299,7 @@ final class AdminApi {
     }
 
     private void drain(Context ctx, boolean draining) {
+        noBodyOrAnObject(ctx);
         String id = ctx.pathParam("id");
         boolean known = snapshots.get().host(id) != null
                 || !draining && HostReport.isValidHostId(id) && control.hasStoredState(id);
@@ -330,23 +375,58 @@ final class AdminApi {
         return h;
     }
 
+    /**
+     * Drain and undrain take no body; one that is there must still be a JSON object, so a client
+     * sending something else learns it was not understood instead of having it ignored.
+     */
+    private void noBodyOrAnObject(Context ctx) {
+        String body = ctx.body();
+        if (body.isBlank()) {
+            return;
+        }
+        JsonNode node = parse(body, "body: not JSON (expected: no body or a JSON object)");
+        if (!node.isObject()) {
+            throw new Rejected(400, "body: a JSON " + node.getNodeType().name().toLowerCase(Locale.ROOT)
+                    + " (expected: no body or a JSON object)");
+        }
+    }
+
+    private JsonNode parse(String body, String problem) {
+        try {
+            // Trailing tokens too: "{...} junk" is not a body we understood.
+            JsonNode node = json.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readTree(body);
+            if (node == null || node.isMissingNode()) {
+                throw new Rejected(400, problem);
+            }
+            return node;
+        } catch (JsonProcessingException e) {
+            throw new Rejected(400, problem);
+        }
+    }
+
     /** The positive integer {@code count} of the JSON body, at most {@code max}. */
     private int count(Context ctx, int max) {
-        JsonNode body;
-        try {
-            body = json.readTree(ctx.body());
-        } catch (JsonProcessingException e) {
-            throw new Rejected(400, "body: not JSON (expected: {\"count\": N})");
+        String text = ctx.body();
+        if (text.isBlank()) {
+            throw new Rejected(400, "body: empty (expected: {\"count\": N})");
         }
+        JsonNode body = parse(text, "body: not JSON (expected: {\"count\": N})");
         JsonNode count = body == null ? null : body.get("count");
-        if (count == null || !count.canConvertToInt() || !count.isIntegralNumber()) {
+        if (count == null || !count.isIntegralNumber()) {
             throw new Rejected(400, "count: missing or not an integer (expected: {\"count\": N} with N >= 1)");
+        }
+        if (!count.canConvertToInt()) {
+            throw new Rejected(400, "count: " + abbreviated(count.asText()) + " (expected: in [1, " + max + "])");
         }
         int n = count.intValue();
         if (n < 1 || n > max) {
             throw new Rejected(400, "count: " + n + " (expected: in [1, " + max + "])");
         }
         return n;
+    }
+
+    private static String abbreviated(String s) {
+        return s.length() <= 40 ? s : s.substring(0, 40) + "...";
     }
 
     private void reply(Context ctx, int status, Object body) {

@@ -65,7 +65,8 @@ public final class Gateway implements AutoCloseable {
         RedirectHandler redirects = new RedirectHandler(assigner, tokens, clientAddress, config.affinityByAddress(),
                 config.retryAfterSeconds(), metrics);
         PublicApi publicApi = new PublicApi(assigner, tokens, clientAddress, config, snapshots, clock, metrics, json);
-        AdminApi adminApi = new AdminApi(config, snapshots, control, metrics, clock, json, drainWatch, rebalancer);
+        AdminApi adminApi = new AdminApi(config, snapshots, control, metrics, clock, json, drainWatch, rebalancer,
+                clientAddress);
         PemKeyStore.Loaded keys = config.tls() == null ? null
                 : PemKeyStore.load(config.tls().certificatePem(), config.tls().privateKeyPem());
 

@@ -29,6 +29,9 @@ import java.util.Objects;
  * @param maxRequestHeaderBytes  larger request heads are refused with 431
  * @param targetUtilisation      the share of capacity a host should run at; {@code GET /v1/farm} and
  *                               {@code farmgate_desired_hosts} size the farm from it; in (0, 1]
+ * @param adminMaxFailedLogins   wrong admin tokens one client address may present within
+ *                               {@code adminFailedLoginWindowMillis} before it gets 429 until the window ends
+ * @param adminFailedLoginWindowMillis the window those failures are counted in
  */
 public record GatewayConfig(
         ListenAddress listen,
@@ -46,7 +49,9 @@ public record GatewayConfig(
         long snapshotMaxStaleMillis,
         int retryAfterSeconds,
         int maxRequestHeaderBytes,
-        double targetUtilisation) {
+        double targetUtilisation,
+        int adminMaxFailedLogins,
+        long adminFailedLoginWindowMillis) {
 
     /** Shortest admin token accepted. */
     public static final int MIN_ADMIN_TOKEN_LENGTH = 16;
@@ -106,6 +111,13 @@ public record GatewayConfig(
         if (!(targetUtilisation > 0.0 && targetUtilisation <= 1.0)) {
             throw new IllegalArgumentException("targetUtilisation: " + targetUtilisation + " (expected: in (0, 1])");
         }
+        if (adminMaxFailedLogins < 1 || adminMaxFailedLogins > 1_000_000) {
+            throw new IllegalArgumentException("adminMaxFailedLogins: " + adminMaxFailedLogins + " (expected: in [1, 1000000])");
+        }
+        if (adminFailedLoginWindowMillis < 1_000 || adminFailedLoginWindowMillis > 86_400_000) {
+            throw new IllegalArgumentException("adminFailedLoginWindowMillis: " + adminFailedLoginWindowMillis
+                    + " (expected: in [1000, 86400000])");
+        }
     }
 
     /** A builder with the documented defaults; listen addresses and admin token must be set. */
@@ -132,6 +144,8 @@ public record GatewayConfig(
         b.retryAfterSeconds = retryAfterSeconds;
         b.maxRequestHeaderBytes = maxRequestHeaderBytes;
         b.targetUtilisation = targetUtilisation;
+        b.adminMaxFailedLogins = adminMaxFailedLogins;
+        b.adminFailedLoginWindowMillis = adminFailedLoginWindowMillis;
         return b;
     }
 
@@ -143,7 +157,8 @@ public record GatewayConfig(
                 + ", trustedProxies=" + trustedProxies + ", corsOrigins=" + corsOrigins + ", picker=" + picker.label()
                 + ", affinityEpsilon=" + affinityEpsilon + ", affinityByAddress=" + affinityByAddress
                 + ", snapshotFreshMillis=" + snapshotFreshMillis + ", snapshotMaxStaleMillis=" + snapshotMaxStaleMillis
-                + ", retryAfterSeconds=" + retryAfterSeconds + ", maxRequestHeaderBytes=" + maxRequestHeaderBytes + ", targetUtilisation=" + targetUtilisation + "]";
+                + ", retryAfterSeconds=" + retryAfterSeconds + ", maxRequestHeaderBytes=" + maxRequestHeaderBytes + ", targetUtilisation=" + targetUtilisation
+                + ", adminMaxFailedLogins=" + adminMaxFailedLogins + ", adminFailedLoginWindowMillis=" + adminFailedLoginWindowMillis + "]";
     }
 
     static boolean isVisibleAscii(String s) {
@@ -189,6 +204,8 @@ public record GatewayConfig(
         private int retryAfterSeconds = 2;
         private int maxRequestHeaderBytes = 8_192;
         private double targetUtilisation = 0.7;
+        private int adminMaxFailedLogins = 10;
+        private long adminFailedLoginWindowMillis = 60_000;
 
         private Builder() {
         }
@@ -273,10 +290,21 @@ public record GatewayConfig(
             return this;
         }
 
+        public Builder adminMaxFailedLogins(int value) {
+            this.adminMaxFailedLogins = value;
+            return this;
+        }
+
+        public Builder adminFailedLoginWindowMillis(long value) {
+            this.adminFailedLoginWindowMillis = value;
+            return this;
+        }
+
         public GatewayConfig build() {
             return new GatewayConfig(listen, adminListen, tls, adminToken, tokenSecret, tokenTtlSeconds,
                     trustedProxies, corsOrigins, picker, affinityEpsilon, affinityByAddress, snapshotFreshMillis,
-                    snapshotMaxStaleMillis, retryAfterSeconds, maxRequestHeaderBytes, targetUtilisation);
+                    snapshotMaxStaleMillis, retryAfterSeconds, maxRequestHeaderBytes, targetUtilisation,
+                    adminMaxFailedLogins, adminFailedLoginWindowMillis);
         }
     }
 }

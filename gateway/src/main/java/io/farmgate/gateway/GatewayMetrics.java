@@ -24,6 +24,8 @@ final class GatewayMetrics {
     private final Counter noHost;
     private final Counter badHostUrl;
     private final Counter unexpected;
+    private final Counter failedLogins;
+    private final Counter lockedOutLogins;
     private final Timer redirectLatency;
     private final Timer assignLatency;
     /** Held here because function counters keep only a weak reference to what they read. */
@@ -36,6 +38,10 @@ final class GatewayMetrics {
                 .description("Picks refused because the host advertised an unusable URL").register(registry);
         unexpected = Counter.builder("farmgate.gateway.unexpected.errors")
                 .description("Requests that hit a bug and were answered 503").register(registry);
+        failedLogins = Counter.builder("farmgate.gateway.admin.failed.logins")
+                .description("Admin calls refused 401 for a wrong bearer token").register(registry);
+        lockedOutLogins = Counter.builder("farmgate.gateway.admin.locked.out")
+                .description("Admin calls refused 429 because their address made too many wrong logins").register(registry);
         redirectLatency = Timer.builder("farmgate.gateway.requests").tag("route", "redirect")
                 .description("Time to answer a public request").register(registry);
         assignLatency = Timer.builder("farmgate.gateway.requests").tag("route", "assign")
@@ -97,6 +103,14 @@ final class GatewayMetrics {
 
     void unexpected() {
         unexpected.increment();
+    }
+
+    void failedLogin() {
+        failedLogins.increment();
+    }
+
+    void lockedOut() {
+        lockedOutLogins.increment();
     }
 
     void redirectNanos(long nanos) {

@@ -39,6 +39,18 @@ class GatewayConfigTest {
     }
 
     @Test
+    void failedLoginLimitOutOfRangeIsRefusedNamingTheField() {
+        assertThatThrownBy(() -> valid().adminMaxFailedLogins(0).build())
+                .hasMessage("adminMaxFailedLogins: 0 (expected: in [1, 1000000])");
+    }
+
+    @Test
+    void failedLoginWindowOutOfRangeIsRefusedNamingTheField() {
+        assertThatThrownBy(() -> valid().adminFailedLoginWindowMillis(999).build())
+                .hasMessage("adminFailedLoginWindowMillis: 999 (expected: in [1000, 86400000])");
+    }
+
+    @Test
     void maxStaleMustExceedFresh() {
         assertThatThrownBy(() -> valid().snapshotFreshMillis(10_000).snapshotMaxStaleMillis(5_000).build())
                 .hasMessageStartingWith("snapshotMaxStaleMillis: 5000 (expected: > snapshotFreshMillis");

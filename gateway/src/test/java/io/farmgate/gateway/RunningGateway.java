@@ -52,8 +52,13 @@ final class RunningGateway implements AutoCloseable {
 
     static RunningGateway start(Supplier<FarmSnapshot> snapshots, HostControl control,
                                 UnaryOperator<GatewayConfig.Builder> tweak, LongSupplier registryErrors) {
+        return start(snapshots, control, tweak, registryErrors, Clock.systemUTC());
+    }
+
+    static RunningGateway start(Supplier<FarmSnapshot> snapshots, HostControl control,
+                                UnaryOperator<GatewayConfig.Builder> tweak, LongSupplier registryErrors, Clock clock) {
         return new RunningGateway(Gateway.start(tweak.apply(config()).build(), snapshots, registryErrors, control,
-                Clock.systemUTC(), new SplittableRandom(42)));
+                clock, new SplittableRandom(42)));
     }
 
     URI url(String pathAndQuery) {

@@ -1,5 +1,6 @@
 package io.farmgate.registry;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -18,6 +19,9 @@ import java.util.regex.Pattern;
  * @param refreshIntervalMillis   how often a snapshot source re-reads the farm
  * @param commandTimeoutMillis    longest wait for one Redis command (and for a connect)
  * @param eventStreamMaxLength    the event stream is trimmed to about this many entries
+ * @param redisCaFile             PEM file of the CA certificate(s) a TLS ({@code rediss}) server's
+ *                                certificate must chain to, instead of the JVM's default trust store;
+ *                                null for the default. Only with a TLS scheme.
  */
 public record RegistryConfig(
         String redisUri,
@@ -26,7 +30,8 @@ public record RegistryConfig(
         long heartbeatTtlMillis,
         long refreshIntervalMillis,
         long commandTimeoutMillis,
-        int eventStreamMaxLength) {
+        int eventStreamMaxLength,
+        Path redisCaFile) {
 
     public static final long DEFAULT_HEARTBEAT_INTERVAL_MILLIS = 1_000;
     public static final long DEFAULT_HEARTBEAT_TTL_MILLIS = 3_000;
@@ -64,32 +69,47 @@ public record RegistryConfig(
             throw new IllegalArgumentException("eventStreamMaxLength: " + eventStreamMaxLength
                     + " (expected: in [1, 10000000])");
         }
+        if (redisCaFile != null && !tls(redisUri)) {
+            throw new IllegalArgumentException("redisCaFile: " + redisCaFile + " given for '" + masked(redisUri)
+                    + "' (expected: only with rediss://, rediss-sentinel:// or rediss-cluster://)");
+        }
     }
 
     /** The defaults: heartbeat every 1 s expiring after 3 s, refresh every 250 ms, 1 s command timeout. */
     public static RegistryConfig defaults(String redisUri, String farm) {
         return new RegistryConfig(redisUri, farm, DEFAULT_HEARTBEAT_INTERVAL_MILLIS, DEFAULT_HEARTBEAT_TTL_MILLIS,
-                DEFAULT_REFRESH_INTERVAL_MILLIS, DEFAULT_COMMAND_TIMEOUT_MILLIS, DEFAULT_EVENT_STREAM_MAX_LENGTH);
+                DEFAULT_REFRESH_INTERVAL_MILLIS, DEFAULT_COMMAND_TIMEOUT_MILLIS, DEFAULT_EVENT_STREAM_MAX_LENGTH, null);
     }
 
     public RegistryConfig withHeartbeat(long intervalMillis, long ttlMillis) {
         return new RegistryConfig(redisUri, farm, intervalMillis, ttlMillis, refreshIntervalMillis,
-                commandTimeoutMillis, eventStreamMaxLength);
+                commandTimeoutMillis, eventStreamMaxLength, redisCaFile);
     }
 
     public RegistryConfig withRefreshIntervalMillis(long millis) {
         return new RegistryConfig(redisUri, farm, heartbeatIntervalMillis, heartbeatTtlMillis, millis,
-                commandTimeoutMillis, eventStreamMaxLength);
+                commandTimeoutMillis, eventStreamMaxLength, redisCaFile);
     }
 
     public RegistryConfig withCommandTimeoutMillis(long millis) {
         return new RegistryConfig(redisUri, farm, heartbeatIntervalMillis, heartbeatTtlMillis, refreshIntervalMillis,
-                millis, eventStreamMaxLength);
+                millis, eventStreamMaxLength, redisCaFile);
     }
 
     public RegistryConfig withEventStreamMaxLength(int maxLength) {
         return new RegistryConfig(redisUri, farm, heartbeatIntervalMillis, heartbeatTtlMillis, refreshIntervalMillis,
-                commandTimeoutMillis, maxLength);
+                commandTimeoutMillis, maxLength, redisCaFile);
+    }
+
+    /** This config trusting the CA certificate(s) in {@code pemFile} for a TLS registry; null for the JVM default. */
+    public RegistryConfig withRedisCaFile(Path pemFile) {
+        return new RegistryConfig(redisUri, farm, heartbeatIntervalMillis, heartbeatTtlMillis, refreshIntervalMillis,
+                commandTimeoutMillis, eventStreamMaxLength, pemFile);
+    }
+
+    /** Whether the URI asks for TLS ({@code rediss}, {@code rediss-sentinel}, {@code rediss-cluster}). */
+    static boolean tls(String uri) {
+        return uri.regionMatches(true, 0, "rediss:", 0, 7) || uri.regionMatches(true, 0, "rediss-", 0, 7);
     }
 
     /** The Redis key names of this farm. */
@@ -131,6 +151,7 @@ public record RegistryConfig(
         return "RegistryConfig[redisUri=" + maskedRedisUri() + ", farm=" + farm
                 + ", heartbeatIntervalMillis=" + heartbeatIntervalMillis + ", heartbeatTtlMillis=" + heartbeatTtlMillis
                 + ", refreshIntervalMillis=" + refreshIntervalMillis + ", commandTimeoutMillis=" + commandTimeoutMillis
-                + ", eventStreamMaxLength=" + eventStreamMaxLength + "]";
+                + ", eventStreamMaxLength=" + eventStreamMaxLength
+                + ", redisCaFile=" + (redisCaFile == null ? "default" : redisCaFile) + "]";
     }
 }

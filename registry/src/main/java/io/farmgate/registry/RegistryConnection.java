@@ -6,6 +6,7 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
+import io.lettuce.core.SslOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -22,6 +23,7 @@ import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -71,6 +73,9 @@ public final class RegistryConnection implements AutoCloseable {
                 .build();
         SocketOptions socket = SocketOptions.builder().connectTimeout(timeout).keepAlive(true).build();
         TimeoutOptions timeouts = TimeoutOptions.enabled(timeout);
+        // Without a CA file, TLS trusts the JVM's default store (Lettuce's default SslOptions).
+        SslOptions ssl = config.redisCaFile() == null ? ClientOptions.create().getSslOptions()
+                : SslOptions.builder().jdkSslProvider().trustManager(config.redisCaFile().toFile()).build();
         if (config.clusterMode()) {
             this.standalone = null;
             this.cluster = RedisClusterClient.create(resources, clusterSeeds(config.redisUri(), timeout));
@@ -79,6 +84,7 @@ public final class RegistryConnection implements AutoCloseable {
                     .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                     .socketOptions(socket)
                     .timeoutOptions(timeouts)
+                    .sslOptions(ssl)
                     // Adaptive refresh (on MOVED, ASK, reconnects) is Lettuce's default since lettuce#3249;
                     // the periodic one also catches failovers of nodes this process never talks to.
                     .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
@@ -95,6 +101,7 @@ public final class RegistryConnection implements AutoCloseable {
                     .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                     .socketOptions(socket)
                     .timeoutOptions(timeouts)
+                    .sslOptions(ssl)
                     .build());
         }
     }
@@ -102,6 +109,9 @@ public final class RegistryConnection implements AutoCloseable {
     /** A connection for this config; nothing is sent until it is first used. */
     public static RegistryConnection open(RegistryConfig config) {
         Objects.requireNonNull(config, "config");
+        if (config.redisCaFile() != null && !Files.isReadable(config.redisCaFile())) {
+            throw new IllegalArgumentException("redisCaFile: '" + config.redisCaFile() + "' (expected: a readable PEM file)");
+        }
         try {
             return new RegistryConnection(config);
         } catch (IllegalArgumentException | RedisException e) {

@@ -131,4 +131,65 @@ class CorruptRecordsTest {
         assertThat(source.current().host("web-1").operator().draining()).isTrue();
         assertThat(source.corruptRecords()).isPositive();
     }
+
+    @Test
+    void tenMegabyteHeartbeatIsSkippedAndCountedWhileGoodHostsAreServed() {
+        publisher.publish(Hosts.report("web-1", 3, 1));
+        String huge = GOOD_JSON.replace("bad-x", "bad-10mb").replace("zone-a", "z".repeat(10 * 1024 * 1024));
+        plant("bad-10mb", huge);
+        long refreshesBefore = source.refreshes();
+
+        await().atMost(PATIENCE).until(() -> source.refreshes() >= refreshesBefore + 2);
+
+        assertThat(source.current().hosts()).extracting(HostView::id).containsExactly("web-1");
+        assertThat(source.corruptRecords()).isPositive();
+        assertThat(source.current().stale()).isFalse();
+    }
+
+    @Test
+    void heartbeatKeyOfAnotherRedisTypeIsSkippedWhileGoodHostsAreServed() {
+        publisher.publish(Hosts.report("web-1", 3, 1));
+        redis.command("HSET", keys.host("bad-hash"), "v", "1");
+        redis.command("ZADD", keys.hosts(), "0", "bad-hash");
+        long refreshesBefore = source.refreshes();
+
+        await().atMost(PATIENCE).until(() -> source.refreshes() >= refreshesBefore + 2);
+
+        assertThat(source.current().hosts()).extracting(HostView::id).containsExactly("web-1");
+        assertThat(source.current().stale()).isFalse();
+    }
+
+    @Test
+    void operatorHashWithThousandsOfJunkFieldsIsSkippedFieldByFieldAndCounted() {
+        publisher.publish(Hosts.report("web-1", 3, 1));
+        new OperatorStore(connection, Clock.systemUTC()).drain("web-1");
+        List<String> args = new java.util.ArrayList<>(List.of("HSET", keys.operators()));
+        for (int i = 0; i < 5_000; i++) {
+            args.add("junk-" + i);
+            args.add(i % 2 == 0 ? "{\"v\":1,\"draining\":" + i + "}" : "x".repeat(100));
+        }
+        redis.command(args.toArray(String[]::new));
+        long refreshesBefore = source.refreshes();
+
+        await().atMost(PATIENCE).until(() -> source.refreshes() >= refreshesBefore + 2);
+
+        assertThat(source.current().hosts()).extracting(HostView::id).containsExactly("web-1");
+        assertThat(source.current().host("web-1").operator().draining()).isTrue();
+        assertThat(source.corruptRecords()).isGreaterThanOrEqualTo(5_000);
+    }
+
+    @Test
+    void tenMegabyteOperatorRecordIsSkippedAndTheLastKnownStateKept() {
+        publisher.publish(Hosts.report("web-1", 3, 1));
+        new OperatorStore(connection, Clock.systemUTC()).drain("web-1");
+        await().atMost(PATIENCE).until(() -> source.current().host("web-1") != null
+                && source.current().host("web-1").operator().draining());
+
+        redis.command("HSET", keys.operators(), "web-1", "{\"v\":1,\"pad\":\"" + "p".repeat(10 * 1024 * 1024) + "\"}");
+        long refreshesBefore = source.refreshes();
+        await().atMost(PATIENCE).until(() -> source.refreshes() >= refreshesBefore + 2);
+
+        assertThat(source.current().host("web-1").operator().draining()).isTrue();
+        assertThat(source.corruptRecords()).isPositive();
+    }
 }

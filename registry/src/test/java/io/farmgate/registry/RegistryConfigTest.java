@@ -61,6 +61,22 @@ class RegistryConfigTest {
     }
 
     @Test
+    void caFileWithoutATlsSchemeIsRejectedNamingTheField() {
+        assertThatThrownBy(() -> RegistryConfig.defaults("redis://:pw@127.0.0.1:6379", "f")
+                .withRedisCaFile(java.nio.file.Path.of("/etc/ca.pem")))
+                .hasMessageStartingWith("redisCaFile: /etc/ca.pem given for 'redis://:***@127.0.0.1:6379'")
+                .hasMessageContaining("expected: only with rediss://");
+    }
+
+    @Test
+    void caFileIsAcceptedForEveryTlsScheme() {
+        for (String uri : new String[] {"rediss://h:1", "rediss-sentinel://h:1#m", "rediss-cluster://h:1"}) {
+            assertThat(RegistryConfig.defaults(uri, "f").withRedisCaFile(java.nio.file.Path.of("/ca.pem"))
+                    .redisCaFile()).isEqualTo(java.nio.file.Path.of("/ca.pem"));
+        }
+    }
+
+    @Test
     void clusterSchemeSelectsClusterMode() {
         assertThat(RegistryConfig.defaults("redis-cluster://a:7000,b:7001", "web").clusterMode()).isTrue();
         assertThat(RegistryConfig.defaults("redis-sentinel://s:26379#mymaster", "web").clusterMode()).isFalse();
