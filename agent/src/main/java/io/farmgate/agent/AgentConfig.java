@@ -22,6 +22,8 @@ import io.farmgate.scoring.HostReport;
  * @param shedFractionPerSecond  at most this share of the connections is shed per second toward a target
  * @param minShedPerSecond       but at least this many per second
  * @param shedTickMillis         how often the shed policy is asked what to close
+ * @param redisCaFile            PEM CA certificate(s) a {@code rediss} registry's certificate must chain
+ *                               to instead of the JVM's trust store; null for the trust store
  */
 public record AgentConfig(
         String redisUri,
@@ -38,7 +40,8 @@ public record AgentConfig(
         long drainPeriodMillis,
         double shedFractionPerSecond,
         int minShedPerSecond,
-        long shedTickMillis) {
+        long shedTickMillis,
+        java.nio.file.Path redisCaFile) {
 
     public static final long DEFAULT_HEARTBEAT_INTERVAL_MILLIS = 1_000;
     public static final long DEFAULT_HEARTBEAT_TTL_MILLIS = 3_000;
@@ -98,8 +101,9 @@ public record AgentConfig(
         if (shedTickMillis <= 0 || shedTickMillis > 1_000) {
             throw new IllegalArgumentException("shedTickMillis: " + shedTickMillis + " (expected: in [1, 1000])");
         }
-        // The registry's own rules for the URI (schemes, host) and timings, with its messages.
-        RegistryConfig.defaults(redisUri, farm).withHeartbeat(heartbeatIntervalMillis, heartbeatTtlMillis);
+        // The registry's own rules for the URI (schemes, host), timings and CA file, with its messages.
+        RegistryConfig.defaults(redisUri, farm).withHeartbeat(heartbeatIntervalMillis, heartbeatTtlMillis)
+                .withRedisCaFile(redisCaFile);
     }
 
     /**
@@ -107,7 +111,8 @@ public record AgentConfig(
      * expiry; other settings at the registry's defaults.
      */
     public RegistryConfig registryConfig() {
-        return RegistryConfig.defaults(redisUri, farm).withHeartbeat(heartbeatIntervalMillis, heartbeatTtlMillis);
+        return RegistryConfig.defaults(redisUri, farm).withHeartbeat(heartbeatIntervalMillis, heartbeatTtlMillis)
+                .withRedisCaFile(redisCaFile);
     }
 
     /** The Redis URI with any password replaced by {@code ***}, for logs. */
@@ -123,7 +128,8 @@ public record AgentConfig(
                 + ", heartbeatIntervalMillis=" + heartbeatIntervalMillis + ", heartbeatTtlMillis=" + heartbeatTtlMillis
                 + ", cpuHalfLifeMillis=" + cpuHalfLifeMillis + ", drainPeriodMillis=" + drainPeriodMillis
                 + ", shedFractionPerSecond=" + shedFractionPerSecond + ", minShedPerSecond=" + minShedPerSecond
-                + ", shedTickMillis=" + shedTickMillis + "]";
+                + ", shedTickMillis=" + shedTickMillis + ", redisCaFile=" + (redisCaFile == null ? "default" : redisCaFile)
+                + "]";
     }
 
     private static void required(String field, String value) {

@@ -15,6 +15,7 @@ import java.util.random.RandomGenerator;
 public final class FarmAgentBuilder {
 
     private String redisUri;
+    private java.nio.file.Path redisCaFile;
     private String farm;
     private String hostId;
     private String url;
@@ -56,12 +57,19 @@ public final class FarmAgentBuilder {
         shedFractionPerSecond = c.shedFractionPerSecond();
         minShedPerSecond = c.minShedPerSecond();
         shedTickMillis = c.shedTickMillis();
+        redisCaFile = c.redisCaFile();
         return this;
     }
 
     /** Where the farm's registry is: {@code redis://host:port} (also rediss, sentinel, cluster). */
     public FarmAgentBuilder redis(String uri) {
         redisUri = uri;
+        return this;
+    }
+
+    /** PEM CA certificate(s) a {@code rediss} registry must chain to; null (default) for the JVM's trust store. */
+    public FarmAgentBuilder redisCaFile(java.nio.file.Path file) {
+        redisCaFile = file;
         return this;
     }
 
@@ -175,7 +183,7 @@ public final class FarmAgentBuilder {
     public AgentConfig buildConfig() {
         return new AgentConfig(redisUri, farm, hostId, url, address, zone, capacity, weight, heartbeatIntervalMillis,
                 heartbeatTtlMillis, cpuHalfLifeMillis, drainPeriodMillis, shedFractionPerSecond, minShedPerSecond,
-                shedTickMillis);
+                shedTickMillis, redisCaFile);
     }
 
     /** The agent, not yet started. */

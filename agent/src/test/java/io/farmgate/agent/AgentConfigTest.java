@@ -22,6 +22,21 @@ class AgentConfigTest {
     }
 
     @Test
+    void redisCaFileReachesTheRegistrySettings() {
+        java.nio.file.Path ca = java.nio.file.Path.of("/etc/farmgate/redis-ca.pem");
+
+        AgentConfig c = valid().redis("rediss://10.0.0.2:6380").redisCaFile(ca).buildConfig();
+
+        assertThat(c.registryConfig().redisCaFile()).isEqualTo(ca);
+    }
+
+    @Test
+    void redisCaFileWithoutTlsIsNamed() {
+        assertThatThrownBy(() -> valid().redisCaFile(java.nio.file.Path.of("ca.pem")).buildConfig())
+                .hasMessageStartingWith("redisCaFile: ca.pem given for");
+    }
+
+    @Test
     void missingRedisIsNamed() {
         assertThatThrownBy(() -> valid().redis(null).buildConfig())
                 .hasMessage("redisUri: not set (expected: a value)");

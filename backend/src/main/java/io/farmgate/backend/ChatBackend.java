@@ -61,7 +61,8 @@ public final class ChatBackend implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        this.relay = new ChatRelay(config.agent().redisUri(), config.agent().farm(), this::onRelayed);
+        this.relay = new ChatRelay(config.agent().redisUri(), config.agent().redisCaFile(), config.agent().farm(),
+                this::onRelayed);
         this.server = Javalin.create(javalin -> {
             javalin.startup.showJavalinBanner = false;
             javalin.jetty.host = config.listenHost();

@@ -40,7 +40,7 @@ final class ChatRelay implements AutoCloseable {
     private volatile StatefulRedisPubSubConnection<String, String> subscriber;
     private volatile boolean closed;
 
-    ChatRelay(String redisUri, String farm, Consumer<String> receiver) {
+    ChatRelay(String redisUri, java.nio.file.Path redisCaFile, String farm, Consumer<String> receiver) {
         // Same hash tag as the registry's keys, so a Cluster keeps the farm together.
         this.channel = "fg:{" + farm + "}:chat";
         this.seenPrefix = "fg:{" + farm + "}:seen:";
@@ -53,6 +53,8 @@ final class ChatRelay implements AutoCloseable {
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                 .socketOptions(SocketOptions.builder().connectTimeout(Duration.ofSeconds(1)).build())
                 .timeoutOptions(TimeoutOptions.enabled(Duration.ofSeconds(1)))
+                .sslOptions(redisCaFile == null ? ClientOptions.create().getSslOptions()
+                        : io.lettuce.core.SslOptions.builder().jdkSslProvider().trustManager(redisCaFile.toFile()).build())
                 .build());
         this.retry = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "farmgate-chat-relay");

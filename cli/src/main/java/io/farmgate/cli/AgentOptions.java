@@ -16,6 +16,10 @@ final class AgentOptions {
             description = "Redis of the farm's registry, e.g. redis://127.0.0.1:6379 (also rediss://, redis-sentinel://, redis-cluster://).")
     String redis;
 
+    @Option(names = "--redis-ca-file", paramLabel = "FILE",
+            description = "PEM CA certificate(s) a rediss:// registry's certificate must chain to, instead of the JVM's trust store.")
+    java.nio.file.Path redisCaFile;
+
     @Option(names = "--farm", defaultValue = "demo", paramLabel = "NAME",
             description = "Farm name: 1-63 of a-z, 0-9 and '-' (default: ${DEFAULT-VALUE}).")
     String farm;
@@ -74,6 +78,7 @@ final class AgentOptions {
         String base = url != null ? url : "ws://" + (address.contains(":") ? "[" + address + "]" : address) + ":" + port;
         return FarmAgent.builder()
                 .redis(redis)
+                .redisCaFile(redisCaFile)
                 .farm(farm)
                 .hostId(id)
                 .url(base)

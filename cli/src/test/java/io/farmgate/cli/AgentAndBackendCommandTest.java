@@ -55,6 +55,23 @@ class AgentAndBackendCommandTest {
     }
 
     @Test
+    void agentRedisCaFileBecomesTheRegistrysCaFile() {
+        AgentConfig c = agentConfigOf(Map.of(), "agent", "--redis", "rediss://127.0.0.1:6380", "--port", "8080",
+                "--redis-ca-file", "/etc/farmgate/ca.pem");
+
+        assertThat(c.registryConfig().redisCaFile()).isEqualTo(java.nio.file.Path.of("/etc/farmgate/ca.pem"));
+    }
+
+    @Test
+    void agentRedisCaFileForAPlainRedisExitsWithUsageNamingTheField() {
+        int code = run(Map.of(), "agent", "--redis", "redis://127.0.0.1:1", "--port", "8080",
+                "--redis-ca-file", "ca.pem");
+
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString()).contains("redisCaFile: ca.pem given for");
+    }
+
+    @Test
     void backendWithoutAPortExitsWithUsageNamingTheField() {
         int code = run(Map.of(), "backend", "--redis", "redis://127.0.0.1:1");
 
