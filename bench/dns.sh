@@ -14,7 +14,8 @@
 # Usage: bench/dns.sh [--duration SECONDS] [--warmup SECONDS] [--rate QPS] [--hosts N] [--rounds N]
 #                     [--udp-threads N] [--servers LIST] [--only SERVER] [--quick]
 # Servers: farmgate, farmgate-general (the same with its UDP fast path off: every query through
-# dnsjava), knot, pdns, pdns-cached; default farmgate knot pdns pdns-cached.
+# dnsjava), farmgate-2threads (2 receive threads on its one CPU), knot, pdns, pdns-cached;
+# default farmgate farmgate-2threads knot pdns pdns-cached.
 # --rounds N runs every server N times, interleaved, and reports the median of each figure (the
 # worst for lost queries) and, per round, farmgate's CPU per query over Knot's: on a shared
 # machine one round can be off by half, the ratio within a round much less.
@@ -32,11 +33,12 @@ WARMUP=8
 RATE=50000
 HOSTS=3
 ROUNDS=1
-SERVERS="farmgate knot pdns pdns-cached"
+SERVERS="farmgate farmgate-2threads knot pdns pdns-cached"
 WRITE=yes
-# farmgate: one receive thread for its one CPU. A second thread per CPU buys little throughput
-# now that a query costs a few microseconds, and costs much CPU per query below saturation:
-# two threads on one CPU each sleep and get woken for their share of the packets.
+# farmgate: one receive thread for its one CPU, its default. A second thread per CPU costs about
+# twice the CPU per query below saturation (two threads on one CPU each sleep and get woken for
+# their share of the packets); on a CPU shared with other work it wins peak q/s, since the
+# scheduler then gives farmgate two shares of the CPU (farmgate-2threads shows both).
 FARMGATE_UDP_THREADS=1
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -55,8 +57,9 @@ while [ $# -gt 0 ]; do
 done
 for name in $SERVERS; do
   case "$name" in
-    farmgate|farmgate-general|knot|pdns|pdns-cached) ;;
-    *) echo "unknown server: $name (expected farmgate, farmgate-general, knot, pdns, pdns-cached)" >&2; exit 2 ;;
+    farmgate|farmgate-general|farmgate-2threads|knot|pdns|pdns-cached) ;;
+    *) echo "unknown server: $name (expected farmgate, farmgate-general, farmgate-2threads, knot, pdns," \
+         "pdns-cached)" >&2; exit 2 ;;
   esac
 done
 
@@ -170,6 +173,7 @@ start_farmgate() { # [extra StaticFarmDnsMain options]
   PIDS+=("$SERVER_PID")
 }
 start_farmgate_general() { start_farmgate --no-fast-path; }
+start_farmgate_2threads() { start_farmgate --udp-threads 2; } # the last --udp-threads wins
 
 start_knot() {
   mkdir -p "$WORK/knot/db"
@@ -322,10 +326,11 @@ for round in $(seq 1 "$ROUNDS"); do
   echo "== round $round of $ROUNDS" >&2
   run farmgate start_farmgate "$FARMGATE_PORT"
   run farmgate-general start_farmgate_general "$FARMGATE_PORT"
+  run farmgate-2threads start_farmgate_2threads "$FARMGATE_PORT"
   run knot start_knot "$KNOT_PORT"
   run pdns start_pdns "$PDNS_PORT"
   run pdns-cached start_pdns_cached "$PDNS_PORT"
-  for name in farmgate farmgate-general; do
+  for name in farmgate farmgate-general farmgate-2threads; do
     if [[ " $SERVERS " == *" $name "* && " $SERVERS " == *" knot "* ]]; then
       record_round_ratio "$round" "$name"
     fi
@@ -340,7 +345,8 @@ report() {
   echo "# machine: $(nproc) CPUs, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)"
   echo "# server on CPU $SERVER_CPU, dnsperf on CPU $LOAD_CPU; ${HOSTS} hosts; queries: 80% apex A, 20% host names"
   echo "# saturation: dnsperf -c 8 -q 100 for ${DURATION}s after ${WARMUP}s warm-up; fixed rate: -Q $RATE"
-  echo "# farmgate: StaticFarmDnsMain, $FARMGATE_UDP_THREADS UDP thread(s); farmgate-general: the same, UDP fast path off"
+  echo "# farmgate: StaticFarmDnsMain, $FARMGATE_UDP_THREADS UDP thread(s); farmgate-general: the same, UDP fast path off;"
+  echo "#   farmgate-2threads: the same with 2 UDP threads (SO_REUSEPORT) on its one CPU"
   echo "# knot: 1 UDP worker, static zone (apex holds every host)"
   echo "# pdns: LUA pickrandom, enable-lua-records=shared, 1 receiver + 1 distributor thread,"
   echo "#   caches off (every query runs LUA); pdns-cached: the same with its default packet/query caches"
@@ -349,7 +355,7 @@ report() {
   printf "%-12s %10s %12s %8s %8s %10s %12s %9s %11s\n" server "q/s(sat)" "lat-ms(sat)" "lost" \
     "cpu%(sat)" "q/s(fix)" "lat-ms(fix)" "lost(fix)" "cpu-s/100k"
   declare -A M_QPS M_CPU
-  for name in farmgate farmgate-general knot pdns pdns-cached; do
+  for name in farmgate farmgate-general farmgate-2threads knot pdns pdns-cached; do
     [ -n "${QPS[$name]:-}" ] || continue
     M_QPS[$name]=$(median "${QPS[$name]}")
     M_CPU[$name]=$(median "${CPU100K[$name]}")
@@ -371,15 +377,18 @@ report() {
       echo "farmgate/pdns-cached  q/s: $(ratio "${M_QPS[farmgate]}" "${M_QPS[pdns-cached]}")  cpu/query: $(ratio "${M_CPU[farmgate]}" "${M_CPU[pdns-cached]}")"
     fi
   fi
-  if [ -n "${M_QPS[farmgate-general]:-}" ] && [ -n "${M_QPS[knot]:-}" ]; then
-    echo "farmgate-general/knot q/s: $(ratio "${M_QPS[farmgate-general]}" "${M_QPS[knot]}")  cpu/query: $(ratio "${M_CPU[farmgate-general]}" "${M_CPU[knot]}")  per round:${ROUND_RATIO[farmgate-general]:-}"
-  fi
+  for name in farmgate-general farmgate-2threads; do
+    if [ -n "${M_QPS[$name]:-}" ] && [ -n "${M_QPS[knot]:-}" ]; then
+      printf "%-21s q/s: %s  cpu/query: %s  per round:%s\n" "$name/knot" "$(ratio "${M_QPS[$name]}" "${M_QPS[knot]}")" \
+        "$(ratio "${M_CPU[$name]}" "${M_CPU[knot]}")" "${ROUND_RATIO[$name]:-}"
+    fi
+  done
   echo "# per-round q/s(sat):"
-  for name in farmgate farmgate-general knot pdns pdns-cached; do
+  for name in farmgate farmgate-general farmgate-2threads knot pdns pdns-cached; do
     [ -n "${QPS[$name]:-}" ] && echo "#   $name:${QPS[$name]}"
   done
   echo "# per-round cpu-s/100k:"
-  for name in farmgate farmgate-general knot pdns pdns-cached; do
+  for name in farmgate farmgate-general farmgate-2threads knot pdns pdns-cached; do
     [ -n "${CPU100K[$name]:-}" ] && echo "#   $name:${CPU100K[$name]}"
   done
   return 0
