@@ -15,7 +15,7 @@
 #                     [--udp-threads N] [--servers LIST] [--only SERVER] [--quick]
 # Servers: farmgate, farmgate-general (the same with its UDP fast path off: every query through
 # dnsjava), farmgate-2threads (2 receive threads on its one CPU), knot, pdns, pdns-cached;
-# default farmgate farmgate-2threads knot pdns pdns-cached.
+# default all of them.
 # --rounds N runs every server N times, interleaved, and reports the median of each figure (the
 # worst for lost queries) and, per round, farmgate's CPU per query over Knot's: on a shared
 # machine one round can be off by half, the ratio within a round much less.
@@ -33,7 +33,7 @@ WARMUP=8
 RATE=50000
 HOSTS=3
 ROUNDS=1
-SERVERS="farmgate farmgate-2threads knot pdns pdns-cached"
+SERVERS="farmgate farmgate-general farmgate-2threads knot pdns pdns-cached"
 WRITE=yes
 # farmgate: one receive thread for its one CPU, its default. A second thread per CPU costs about
 # twice the CPU per query below saturation (two threads on one CPU each sleep and get woken for
