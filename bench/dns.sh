@@ -12,10 +12,16 @@
 # Results: printed, and written to bench/results/dns.txt.
 #
 # Usage: bench/dns.sh [--duration SECONDS] [--warmup SECONDS] [--rate QPS] [--hosts N] [--rounds N]
-#                     [--only farmgate|knot|pdns|pdns-cached]
+#                     [--udp-threads N] [--servers LIST] [--only SERVER] [--quick]
+# Servers: farmgate, farmgate-general (the same with its UDP fast path off: every query through
+# dnsjava), farmgate-2threads (2 receive threads on its one CPU), knot, pdns, pdns-cached;
+# default all of them.
 # --rounds N runs every server N times, interleaved, and reports the median of each figure (the
-# worst for lost queries): on a shared machine one round can be off by half.
-# --only prints without writing the results file.
+# worst for lost queries) and, per round, farmgate's CPU per query over Knot's: on a shared
+# machine one round can be off by half, the ratio within a round much less.
+# --quick: farmgate and knot only, 4 s warm-up, 8 s per phase, 5 rounds, nothing written.
+# --only SERVER (one server) and --servers LIST (space- or comma-separated) print without writing
+# the results file.
 # Needs: Java 17, Maven, and (installed from apt when missing) dnsperf, knot, pdns-server,
 # pdns-backend-bind. Nothing listens beyond 127.0.0.1; every process it starts is stopped by PID.
 set -euo pipefail
@@ -26,26 +32,39 @@ DURATION=15
 WARMUP=8
 RATE=50000
 HOSTS=3
-ONLY=""
 ROUNDS=1
+SERVERS="farmgate farmgate-general farmgate-2threads knot pdns pdns-cached"
+WRITE=yes
+# farmgate: one receive thread for its one CPU, its default. A second thread per CPU costs about
+# twice the CPU per query below saturation (two threads on one CPU each sleep and get woken for
+# their share of the packets); on a CPU shared with other work it wins peak q/s, since the
+# scheduler then gives farmgate two shares of the CPU (farmgate-2threads shows both).
+FARMGATE_UDP_THREADS=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --duration) DURATION=$2; shift 2 ;;
     --rate) RATE=$2; shift 2 ;;
     --hosts) HOSTS=$2; shift 2 ;;
-    --only) ONLY=$2; shift 2 ;;
+    --only) SERVERS=$2; WRITE=""; shift 2 ;;
+    --servers) SERVERS=${2//,/ }; WRITE=""; shift 2 ;;
     --rounds) ROUNDS=$2; shift 2 ;;
     --warmup) WARMUP=$2; shift 2 ;;
-    *) echo "unknown option: $1 (expected --duration, --warmup, --rate, --hosts, --rounds, --only)" >&2; exit 2 ;;
+    --udp-threads) FARMGATE_UDP_THREADS=$2; shift 2 ;;
+    --quick) SERVERS="farmgate knot"; WARMUP=4; DURATION=8; ROUNDS=5; WRITE=""; shift ;;
+    *) echo "unknown option: $1 (expected --duration, --warmup, --rate, --hosts, --rounds, --udp-threads," \
+         "--servers, --only, --quick)" >&2; exit 2 ;;
+  esac
+done
+for name in $SERVERS; do
+  case "$name" in
+    farmgate|farmgate-general|farmgate-2threads|knot|pdns|pdns-cached) ;;
+    *) echo "unknown server: $name (expected farmgate, farmgate-general, farmgate-2threads, knot, pdns," \
+         "pdns-cached)" >&2; exit 2 ;;
   esac
 done
 
 ZONE=farm.example.com
-# Each server as configured by default for its one CPU: farmgate with 2 receive threads (its
-# default of twice the CPUs; one blocking thread leaves the CPU half idle while it waits to be
-# woken, more threads than 2 per CPU add throughput but cost CPU per query), Knot with 1 UDP
-# worker (its best here: more only cost it throughput).
-FARMGATE_UDP_THREADS=2
+# Knot with 1 UDP worker for its one CPU (its best here: more only cost it throughput).
 FARMGATE_PORT=15353
 KNOT_PORT=15354
 PDNS_PORT=15355
@@ -80,9 +99,11 @@ install_missing() {
   local need=()
   command -v dnsperf >/dev/null 2>&1 || need+=(dnsperf)
   command -v knotd >/dev/null 2>&1 || need+=(knot)
-  command -v pdns_server >/dev/null 2>&1 || need+=(pdns-server pdns-backend-bind)
-  [ -e /usr/lib/x86_64-linux-gnu/pdns/libbindbackend.so ] || [ -e /usr/lib/aarch64-linux-gnu/pdns/libbindbackend.so ] \
-    || need+=(pdns-backend-bind)
+  if [[ " $SERVERS " == *" pdns"* ]]; then
+    command -v pdns_server >/dev/null 2>&1 || need+=(pdns-server pdns-backend-bind)
+    [ -e /usr/lib/x86_64-linux-gnu/pdns/libbindbackend.so ] || [ -e /usr/lib/aarch64-linux-gnu/pdns/libbindbackend.so ] \
+      || need+=(pdns-backend-bind)
+  fi
   if [ "${#need[@]}" -eq 0 ]; then
     return
   fi
@@ -137,17 +158,22 @@ done
 } > "$WORK/queries.txt"
 
 # ---- servers ----
-start_farmgate() {
+build_farmgate() {
   echo "building farmgate dns..." >&2
   mvn -B -q package dependency:build-classpath -pl dns -am -DskipTests \
       -Dmdep.outputFile="$WORK/cp.txt" -DincludeScope=runtime >&2
+}
+
+start_farmgate() { # [extra StaticFarmDnsMain options]
   local cp="$ROOT/dns/target/classes:$(cat "$WORK/cp.txt")"
   taskset -c "$SERVER_CPU" java -Xms256m -Xmx256m -XX:+UseSerialGC -XX:+AlwaysPreTouch -cp "$cp" io.farmgate.dns.StaticFarmDnsMain \
-      --zone "$ZONE" --listen "127.0.0.1:$FARMGATE_PORT" --hosts "$HOSTS" --udp-threads "$FARMGATE_UDP_THREADS" \
+      --zone "$ZONE" --listen "127.0.0.1:$FARMGATE_PORT" --hosts "$HOSTS" --udp-threads "$FARMGATE_UDP_THREADS" "$@" \
       > "$WORK/farmgate.log" 2>&1 &
   SERVER_PID=$!
   PIDS+=("$SERVER_PID")
 }
+start_farmgate_general() { start_farmgate --no-fast-path; }
+start_farmgate_2threads() { start_farmgate --udp-threads 2; } # the last --udp-threads wins
 
 start_knot() {
   mkdir -p "$WORK/knot/db"
@@ -270,7 +296,7 @@ measure() { # name port
 }
 
 run() { # name start port
-  if [ -n "$ONLY" ] && [ "$ONLY" != "$1" ]; then
+  if [[ " $SERVERS " != *" $1 "* ]]; then
     return
   fi
   "$2"
@@ -278,26 +304,50 @@ run() { # name start port
   stop_server
 }
 
+# farmgate's CPU per query over Knot's in one round (both measured minutes apart at most).
+declare -A ROUND_RATIO
+record_round_ratio() { # round server
+  local fg kn
+  fg=$(awk '{ print $NF }' <<< "${CPU100K[$2]:-}")
+  kn=$(awk '{ print $NF }' <<< "${CPU100K[knot]:-}")
+  if [ -n "$fg" ] && [ -n "$kn" ]; then
+    ROUND_RATIO[$2]="${ROUND_RATIO[$2]:-} $(ratio "$fg" "$kn")"
+    echo "== round $1: $2 cpu/query over knot's: $(ratio "$fg" "$kn") ($fg / $kn cpu-s per 100k)" >&2
+  fi
+}
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0 && a != "") printf "%.2f", a / b; else print "n/a" }'; }
+
 start_pdns_cached() { start_pdns cached; }
+if [[ " $SERVERS " == *" farmgate"* ]]; then
+  build_farmgate
+fi
 for round in $(seq 1 "$ROUNDS"); do
   echo "== round $round of $ROUNDS" >&2
   run farmgate start_farmgate "$FARMGATE_PORT"
+  run farmgate-general start_farmgate_general "$FARMGATE_PORT"
+  run farmgate-2threads start_farmgate_2threads "$FARMGATE_PORT"
   run knot start_knot "$KNOT_PORT"
   run pdns start_pdns "$PDNS_PORT"
   run pdns-cached start_pdns_cached "$PDNS_PORT"
+  for name in farmgate farmgate-general farmgate-2threads; do
+    if [[ " $SERVERS " == *" $name "* && " $SERVERS " == *" knot "* ]]; then
+      record_round_ratio "$round" "$name"
+    fi
+  done
 done
 
 median() { tr ' ' '\n' <<< "$1" | grep . | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 worst() { tr ' ' '\n' <<< "$1" | grep . | sort -g | tail -1; }
-
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0 && a != "") printf "%.2f", a / b; else print "n/a" }'; }
 
 report() {
   echo "# farmgate DNS benchmark -- $(date -u +%Y-%m-%dT%H:%M:%SZ)"
   echo "# machine: $(nproc) CPUs, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)"
   echo "# server on CPU $SERVER_CPU, dnsperf on CPU $LOAD_CPU; ${HOSTS} hosts; queries: 80% apex A, 20% host names"
   echo "# saturation: dnsperf -c 8 -q 100 for ${DURATION}s after ${WARMUP}s warm-up; fixed rate: -Q $RATE"
-  echo "# farmgate: StaticFarmDnsMain, $FARMGATE_UDP_THREADS UDP threads; knot: 1 UDP worker, static zone (apex holds every host)"
+  echo "# farmgate: StaticFarmDnsMain, $FARMGATE_UDP_THREADS UDP thread(s); farmgate-general: the same, UDP fast path off;"
+  echo "#   farmgate-2threads: the same with 2 UDP threads (SO_REUSEPORT) on its one CPU"
+  echo "# knot: 1 UDP worker, static zone (apex holds every host)"
   echo "# pdns: LUA pickrandom, enable-lua-records=shared, 1 receiver + 1 distributor thread,"
   echo "#   caches off (every query runs LUA); pdns-cached: the same with its default packet/query caches"
   echo "# $ROUNDS round(s), interleaved; median of each figure, worst for lost"
@@ -305,7 +355,7 @@ report() {
   printf "%-12s %10s %12s %8s %8s %10s %12s %9s %11s\n" server "q/s(sat)" "lat-ms(sat)" "lost" \
     "cpu%(sat)" "q/s(fix)" "lat-ms(fix)" "lost(fix)" "cpu-s/100k"
   declare -A M_QPS M_CPU
-  for name in farmgate knot pdns pdns-cached; do
+  for name in farmgate farmgate-general farmgate-2threads knot pdns pdns-cached; do
     [ -n "${QPS[$name]:-}" ] || continue
     M_QPS[$name]=$(median "${QPS[$name]}")
     M_CPU[$name]=$(median "${CPU100K[$name]}")
@@ -318,6 +368,7 @@ report() {
   if [ -n "${M_QPS[farmgate]:-}" ]; then
     if [ -n "${M_QPS[knot]:-}" ]; then
       echo "farmgate/knot         q/s: $(ratio "${M_QPS[farmgate]}" "${M_QPS[knot]}")  (target >= 0.9)  cpu/query: $(ratio "${M_CPU[farmgate]}" "${M_CPU[knot]}")  (target <= 2)"
+      echo "farmgate/knot         cpu/query per round:${ROUND_RATIO[farmgate]:-}  median $(median "${ROUND_RATIO[farmgate]:-}")"
     fi
     if [ -n "${M_QPS[pdns]:-}" ]; then
       echo "farmgate/pdns         q/s: $(ratio "${M_QPS[farmgate]}" "${M_QPS[pdns]}")  (target >= 1.5)  cpu/query: $(ratio "${M_CPU[farmgate]}" "${M_CPU[pdns]}")"
@@ -326,18 +377,24 @@ report() {
       echo "farmgate/pdns-cached  q/s: $(ratio "${M_QPS[farmgate]}" "${M_QPS[pdns-cached]}")  cpu/query: $(ratio "${M_CPU[farmgate]}" "${M_CPU[pdns-cached]}")"
     fi
   fi
+  for name in farmgate-general farmgate-2threads; do
+    if [ -n "${M_QPS[$name]:-}" ] && [ -n "${M_QPS[knot]:-}" ]; then
+      printf "%-21s q/s: %s  cpu/query: %s  per round:%s\n" "$name/knot" "$(ratio "${M_QPS[$name]}" "${M_QPS[knot]}")" \
+        "$(ratio "${M_CPU[$name]}" "${M_CPU[knot]}")" "${ROUND_RATIO[$name]:-}"
+    fi
+  done
   echo "# per-round q/s(sat):"
-  for name in farmgate knot pdns pdns-cached; do
+  for name in farmgate farmgate-general farmgate-2threads knot pdns pdns-cached; do
     [ -n "${QPS[$name]:-}" ] && echo "#   $name:${QPS[$name]}"
   done
   echo "# per-round cpu-s/100k:"
-  for name in farmgate knot pdns pdns-cached; do
+  for name in farmgate farmgate-general farmgate-2threads knot pdns pdns-cached; do
     [ -n "${CPU100K[$name]:-}" ] && echo "#   $name:${CPU100K[$name]}"
   done
   return 0
 }
 
-if [ -n "$ONLY" ]; then
+if [ -z "$WRITE" ]; then
   report
 else
   report | tee "$RESULTS"

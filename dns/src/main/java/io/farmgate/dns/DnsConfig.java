@@ -31,7 +31,7 @@ import org.xbill.DNS.TextParseException;
  * @param fallbackAddresses        answered at the apex when no host is eligible and the snapshot is
  *                                 fresh (empty: SERVFAIL instead)
  * @param udpThreads               UDP receive threads, one socket each where SO_REUSEPORT works
- *                                 (default twice the CPUs, at least 2)
+ *                                 (default one per CPU)
  */
 public record DnsConfig(
         String zone,
@@ -196,10 +196,11 @@ public record DnsConfig(
         private int tcpMaxConnections = 256;
         private RateLimit rateLimit = RateLimit.DEFAULT;
         private List<String> fallbackAddresses = List.of();
-        // Twice the CPUs: a thread blocked in receive waits for a wake-up, and a second one per
-        // CPU keeps the CPU busy meanwhile (measured: 1 thread on 1 CPU ~130k q/s at 50 % CPU,
-        // 4 threads ~200k+ at 97 %).
-        private int udpThreads = Math.max(2, 2 * Runtime.getRuntime().availableProcessors());
+        // One per CPU: below saturation a second thread per CPU costs about twice the CPU per
+        // query (each thread sleeps and is woken for its share of the packets, ~10x the wake-ups),
+        // while one thread per CPU rarely sleeps under load. More threads only win peak q/s on a
+        // CPU shared with other work (bench/dns.sh, docs/dns.md).
+        private int udpThreads = Runtime.getRuntime().availableProcessors();
 
         private Builder(String zone) {
             this.zone = zone;

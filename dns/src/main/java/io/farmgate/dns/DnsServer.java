@@ -29,6 +29,7 @@ public final class DnsServer implements AutoCloseable {
     private final DnsConfig config;
     private final DnsCounters counters = new DnsCounters();
     private final QueryResponder responder;
+    private final boolean udpFastPath;
     private UdpListener udp;
     private TcpListener tcp;
     private boolean started;
@@ -41,6 +42,12 @@ public final class DnsServer implements AutoCloseable {
      * @param clock     time for response rate limiting
      */
     public DnsServer(DnsConfig config, Supplier<FarmSnapshot> snapshots, Picker picker, Clock clock) {
+        this(config, snapshots, picker, clock, true);
+    }
+
+    /** With {@code udpFastPath} false every UDP query takes the general path (for comparing the two). */
+    DnsServer(DnsConfig config, Supplier<FarmSnapshot> snapshots, Picker picker, Clock clock, boolean udpFastPath) {
+        this.udpFastPath = udpFastPath;
         this.config = Objects.requireNonNull(config, "config");
         Objects.requireNonNull(snapshots, "snapshots");
         Objects.requireNonNull(picker, "picker");
@@ -66,7 +73,7 @@ public final class DnsServer implements AutoCloseable {
             tcp = TcpListener.bind(responder, counters, address, config.tcpIdleTimeoutMillis(),
                     config.tcpMaxConnections());
             try {
-                udp = UdpListener.bind(responder, address, config.udpThreads());
+                udp = UdpListener.bind(responder, udpFastPath, address, config.udpThreads());
             } catch (IOException | RuntimeException e) {
                 tcp.close();
                 throw e;
@@ -96,7 +103,7 @@ public final class DnsServer implements AutoCloseable {
                 continue;
             }
             try {
-                udp = UdpListener.bind(responder, new InetSocketAddress(host, port), config.udpThreads());
+                udp = UdpListener.bind(responder, udpFastPath, new InetSocketAddress(host, port), config.udpThreads());
                 return;
             } catch (BindException e) {
                 tcp.close();

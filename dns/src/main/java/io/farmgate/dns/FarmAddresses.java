@@ -8,6 +8,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -94,6 +95,11 @@ final class FarmAddresses {
         return byHostId.get(hostId);
     }
 
+    /** Every host's own address record by host id (hosts without a usable address are absent). */
+    Map<String, Record> hostRecords() {
+        return Collections.unmodifiableMap(byHostId);
+    }
+
     boolean knows(String hostId) {
         return snapshot.host(hostId) != null;
     }
@@ -109,12 +115,29 @@ final class FarmAddresses {
      * Empty when no eligible host has such an address.
      */
     List<Record> choose(Picker picker, int type, int k, long clientsPerAnswer) {
-        int matching = eligible(type);
-        int want = Math.min(k, matching);
+        int want = Math.min(k, eligible(type));
         if (want == 0) {
             return List.of();
         }
         int[] chosen = new int[want];
+        chooseEligible(picker, type, want, clientsPerAnswer, chosen);
+        Record[] out = new Record[want];
+        for (int j = 0; j < want; j++) {
+            out[j] = apexByEligible[chosen[j]];
+        }
+        return Arrays.asList(out);
+    }
+
+    /**
+     * {@link #choose} without allocating, for the UDP fast path: writes the eligible indexes of up
+     * to {@code k} distinct hosts with an address of {@code type} into {@code chosen} (at least
+     * that long) and returns how many, each recorded in the snapshot's ledger the same way.
+     */
+    int chooseEligible(Picker picker, int type, int k, long clientsPerAnswer, int[] chosen) {
+        int want = Math.min(k, eligible(type));
+        if (want == 0) {
+            return 0;
+        }
         int got = 0;
         // The picker samples all eligible hosts; in a mixed IPv4/IPv6 farm some picks miss the family.
         for (int tries = 0; got < want && tries < PICK_TRIES_PER_HOST * want; tries++) {
@@ -132,12 +155,20 @@ final class FarmAddresses {
             got++;
         }
         long perHost = Math.max(1L, (clientsPerAnswer + want - 1) / want);
-        Record[] out = new Record[want];
         for (int j = 0; j < want; j++) {
             snapshot.recordAssignment(chosen[j], perHost);
-            out[j] = apexByEligible[chosen[j]];
         }
-        return Arrays.asList(out);
+        return want;
+    }
+
+    /** Eligible hosts, with or without a usable address. */
+    int eligibleCount() {
+        return apexByEligible.length;
+    }
+
+    /** The apex record of eligible host {@code i}, or null when its address is no literal. */
+    Record apex(int i) {
+        return apexByEligible[i];
     }
 
     /**

@@ -81,6 +81,8 @@ final class QueryResponder {
     private final OPTRecord opt0;
     private final OPTRecord optDnssecOk;
 
+    private final FastPathResponder fastPath;
+
     private volatile FarmAddresses current;
 
     QueryResponder(DnsConfig config, Supplier<FarmSnapshot> snapshots, Picker picker,
@@ -133,6 +135,12 @@ final class QueryResponder {
         this.optDnssecOk = new OPTRecord(config.ednsMaxPayload(), 0, 0, ExtendedFlags.DO);
         this.fallbackV4 = fallback(config, zone, Type.A);
         this.fallbackV6 = fallback(config, zone, Type.AAAA);
+        this.fastPath = new FastPathResponder(this, config, zone, picker, counters, glue::containsKey);
+    }
+
+    /** The allocation-free UDP answer to the common query; it declines the rest back to {@link #respond}. */
+    FastPathResponder fastPath() {
+        return fastPath;
     }
 
     /**
@@ -324,7 +332,8 @@ final class QueryResponder {
         }
     }
 
-    private FarmAddresses addresses() {
+    /** The addresses of the current snapshot, built once per snapshot. */
+    FarmAddresses addresses() {
         FarmSnapshot snapshot = snapshots.get();
         FarmAddresses farm = current;
         if (farm == null || farm.snapshot() != snapshot) {
@@ -424,7 +433,7 @@ final class QueryResponder {
         return wire;
     }
 
-    private ResponseRateLimiter.Verdict admit(InetAddress client, Transport transport, long rrlKey) {
+    ResponseRateLimiter.Verdict admit(InetAddress client, Transport transport, long rrlKey) {
         if (limiter == null || transport != Transport.UDP) {
             return ResponseRateLimiter.Verdict.SEND;
         }

@@ -83,10 +83,11 @@ final class ResponseRateLimiter {
 
     /** The client's /24 or /56 as a number, tagged by family. */
     static long prefix(InetAddress client) {
-        byte[] b = client.getAddress();
         if (client instanceof Inet4Address) {
-            return 4L << 56 | (b[0] & 0xFFL) << 16 | (b[1] & 0xFFL) << 8 | (b[2] & 0xFFL);
+            // An IPv4 address's hash code is the address itself; getAddress() would copy it per query.
+            return 4L << 56 | (client.hashCode() >>> 8) & 0xFF_FFFFL;
         }
+        byte[] b = client.getAddress();
         long p = 6L;
         for (int i = 0; i < 7; i++) {
             p = p << 8 | (b[i] & 0xFFL);

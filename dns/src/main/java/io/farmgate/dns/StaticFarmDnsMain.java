@@ -17,9 +17,11 @@ import java.util.concurrent.ThreadLocalRandom;
  * Used by {@code bench/dns.sh}; not the production command ({@code farmgate dns} reads the registry).
  *
  * <pre>java -cp … io.farmgate.dns.StaticFarmDnsMain [--zone Z] [--listen HOST:PORT] [--hosts N]
- *     [--udp-threads T] [--answers K] [--rrl-per-second R]</pre>
+ *     [--udp-threads T] [--answers K] [--rrl-per-second R] [--no-fast-path]</pre>
  *
  * Host {@code i} is {@code host-i} at {@code 127.0.1.i}; RRL is off unless {@code --rrl-per-second} is given.
+ * {@code --no-fast-path} answers every UDP query through the general (dnsjava) path, to measure what
+ * the fast path saves.
  */
 public final class StaticFarmDnsMain {
 
@@ -33,6 +35,7 @@ public final class StaticFarmDnsMain {
         int udpThreads = 0; // 0: the config's default
         int answers = 1;
         int rrl = 0;
+        boolean fastPath = true;
         for (int i = 0; i < args.length; i++) {
             String value = i + 1 < args.length ? args[i + 1] : null;
             switch (args[i]) {
@@ -42,8 +45,13 @@ public final class StaticFarmDnsMain {
                 case "--udp-threads" -> udpThreads = Integer.parseInt(require(args[i], value));
                 case "--answers" -> answers = Integer.parseInt(require(args[i], value));
                 case "--rrl-per-second" -> rrl = Integer.parseInt(require(args[i], value));
+                case "--no-fast-path" -> {
+                    fastPath = false;
+                    continue;
+                }
                 default -> throw new IllegalArgumentException("unknown option: " + args[i]
-                        + " (expected: --zone, --listen, --hosts, --udp-threads, --answers, --rrl-per-second)");
+                        + " (expected: --zone, --listen, --hosts, --udp-threads, --answers, --rrl-per-second,"
+                        + " --no-fast-path)");
             }
             i++;
         }
@@ -73,7 +81,7 @@ public final class StaticFarmDnsMain {
         }
         FarmSnapshot snapshot = FarmSnapshot.initial(SnapshotPolicy.DEFAULT).next(reports, Map.of(), now);
         DnsServer server = new DnsServer(config, () -> snapshot,
-                new TwoChoicePicker(ThreadLocalRandom.current()), Clock.systemUTC());
+                new TwoChoicePicker(ThreadLocalRandom.current()), Clock.systemUTC(), fastPath);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();

@@ -30,22 +30,27 @@ final class UdpListener implements AutoCloseable {
     private static final int SOCKET_BUFFER_BYTES = 4 << 20;
 
     private final QueryResponder responder;
+    private final boolean fastPath;
     private final List<DatagramChannel> sockets;
     private final List<Thread> threads = new ArrayList<>();
     private final boolean reusePort;
     private volatile boolean closed;
 
-    private UdpListener(QueryResponder responder, List<DatagramChannel> sockets, boolean reusePort) {
+    private UdpListener(QueryResponder responder, boolean fastPath, List<DatagramChannel> sockets,
+                        boolean reusePort) {
         this.responder = responder;
+        this.fastPath = fastPath;
         this.sockets = sockets;
         this.reusePort = reusePort;
     }
 
     /**
      * Binds {@code threads} sockets (or one, without SO_REUSEPORT) to {@code address}; port 0
-     * picks a free port for all of them.
+     * picks a free port for all of them. With {@code fastPath}, common queries are answered by
+     * {@link FastPathResponder} and only the rest by {@code responder}.
      */
-    static UdpListener bind(QueryResponder responder, InetSocketAddress address, int threads) throws IOException {
+    static UdpListener bind(QueryResponder responder, boolean fastPath, InetSocketAddress address, int threads)
+            throws IOException {
         StandardProtocolFamily family = family(address.getAddress());
         DatagramChannel first = DatagramChannel.open(family);
         boolean reusePort = threads > 1 && first.supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT);
@@ -68,7 +73,7 @@ final class UdpListener implements AutoCloseable {
             first.close();
             throw e;
         }
-        return new UdpListener(responder, List.copyOf(sockets), reusePort);
+        return new UdpListener(responder, fastPath, List.copyOf(sockets), reusePort);
     }
 
     static StandardProtocolFamily family(InetAddress address) {
@@ -114,20 +119,33 @@ final class UdpListener implements AutoCloseable {
     }
 
     private void receiveLoop(DatagramChannel socket) {
-        // Direct buffers go to the kernel without a copy; the responder works on a heap copy of
-        // the (small) query.
+        // Direct buffers go to the kernel without a copy. The fast path reads the query and writes
+        // the response in place; the general path works on a heap copy of the (small) query.
         ByteBuffer in = ByteBuffer.allocateDirect(RECEIVE_BUFFER_BYTES);
         ByteBuffer out = ByteBuffer.allocateDirect(QueryResponder.MAX_TCP_MESSAGE);
         byte[] query = new byte[RECEIVE_BUFFER_BYTES];
+        int[] chosen = new int[DnsConfig.MAX_ANSWER_COUNT];
+        FastPathResponder fast = fastPath ? responder.fastPath() : null;
         while (!closed) {
             try {
                 in.clear();
                 SocketAddress from = socket.receive(in);
                 in.flip();
+                InetAddress client = ((InetSocketAddress) from).getAddress();
+                if (fast != null) {
+                    out.clear();
+                    int outcome = fast.respond(in, out, client, chosen);
+                    if (outcome == FastPathResponder.ANSWERED) {
+                        socket.send(out, from);
+                        continue;
+                    }
+                    if (outcome == FastPathResponder.DROPPED) {
+                        continue;
+                    }
+                }
                 int length = in.remaining();
                 in.get(query, 0, length);
-                byte[] reply = responder.respond(query, length, ((InetSocketAddress) from).getAddress(),
-                        QueryResponder.Transport.UDP);
+                byte[] reply = responder.respond(query, length, client, QueryResponder.Transport.UDP);
                 if (reply != null) {
                     out.clear();
                     out.put(reply).flip();

@@ -31,6 +31,16 @@ class ResponseRateLimiterTest {
     }
 
     @Test
+    void ipv4PrefixIsTheFirstThreeOctets() {
+        long prefix = ResponseRateLimiter.prefix(ip("198.51.100.7"));
+
+        assertThat(prefix).isEqualTo(4L << 56 | 198L << 16 | 51L << 8 | 100L);
+        assertThat(ResponseRateLimiter.prefix(ip("198.51.100.250"))).isEqualTo(prefix);
+        assertThat(ResponseRateLimiter.prefix(ip("198.51.101.7"))).isNotEqualTo(prefix);
+        assertThat(ResponseRateLimiter.prefix(ip("199.51.100.7"))).isNotEqualTo(prefix);
+    }
+
+    @Test
     void oneSecondOfResponsesPassesThenTheRestIsLimited() {
         ResponseRateLimiter rrl = limiter(5, 0);
 

@@ -43,8 +43,14 @@ final class RunningServer implements AutoCloseable {
     }
 
     static RunningServer start(DnsConfig config, FarmSnapshot initial, Clock clock) {
+        return start(config, initial, clock, true);
+    }
+
+    /** With {@code udpFastPath} false, every UDP query takes the general (dnsjava) path. */
+    static RunningServer start(DnsConfig config, FarmSnapshot initial, Clock clock, boolean udpFastPath) {
         AtomicReference<FarmSnapshot> farm = new AtomicReference<>(initial);
-        DnsServer server = new DnsServer(config, farm::get, new TwoChoicePicker(new SplittableRandom(42)), clock);
+        DnsServer server = new DnsServer(config, farm::get, new TwoChoicePicker(new SplittableRandom(42)), clock,
+                udpFastPath);
         try {
             server.start();
         } catch (IOException e) {
