@@ -37,6 +37,9 @@ final class DemoCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;
 
+    @Mixin
+    LoggingOptions logging;
+
     @Option(names = "--redis", paramLabel = "URI",
             description = "Use this Redis instead of starting one (redis://, rediss://, redis-sentinel://).")
     String redis;

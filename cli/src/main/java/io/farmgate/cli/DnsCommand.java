@@ -45,6 +45,9 @@ final class DnsCommand implements Callable<Integer> {
     ConfigOption config;
 
     @Mixin
+    LoggingOptions logging;
+
+    @Mixin
     FarmReaderOptions farmReader;
 
     @Option(names = "--zone", required = true, paramLabel = "ZONE", description = "Zone served, e.g. farm.example.com.")
