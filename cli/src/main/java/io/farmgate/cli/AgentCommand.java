@@ -80,7 +80,7 @@ final class AgentCommand implements Callable<Integer> {
         return 0;
     }
 
-    private URI shedUri() {
+    URI shedUri() {
         if (shedUrl == null || shedUrl.isBlank()) {
             return null;
         }
