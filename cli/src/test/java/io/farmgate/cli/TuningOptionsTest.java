@@ -8,8 +8,8 @@ import java.io.StringWriter;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
-/** {@code --score-connection-weight} and {@code --score-cpu-weight} of the gateway and dns commands. */
-class ScoreWeightOptionsTest {
+/** The tuning options of docs/tuning.md reach the components: score weights (gateway, dns), answer weight (dns). */
+class TuningOptionsTest {
 
     private static GatewayCommand parsedGateway(String... extra) {
         CommandLine cl = Farmgate.commandLine();
@@ -53,5 +53,32 @@ class ScoreWeightOptionsTest {
                 "--admin-listen=127.0.0.1:0", "--score-cpu-weight=-1");
         assertThat(code).isEqualTo(Farmgate.EXIT_USAGE);
         assertThat(err.toString()).contains("cpuWeight: -1.0 (expected: >= 0)");
+    }
+
+    private static DnsCommand parsedDns(String... extra) {
+        CommandLine cl = Farmgate.commandLine();
+        String[] base = {"dns", "--redis=redis://127.0.0.1:1", "--farm=f", "--zone=farm.example.com"};
+        String[] args = new String[base.length + extra.length];
+        System.arraycopy(base, 0, args, 0, base.length);
+        System.arraycopy(extra, 0, args, base.length, extra.length);
+        cl.parseArgs(args);
+        return cl.getSubcommands().get("dns").getCommand();
+    }
+
+    @Test
+    void dnsCountsOneAnswerAsFifteenClientsByDefault() {
+        assertThat(parsedDns().dnsConfig().clientsPerAnswer()).isEqualTo(15);
+    }
+
+    @Test
+    void dnsAnswerWeightFollowsTheCacheOptions() {
+        assertThat(parsedDns("--answer-cache-seconds", "30", "--new-clients-per-cache-second", "2")
+                .dnsConfig().clientsPerAnswer()).isEqualTo(60);
+    }
+
+    @Test
+    void answerCacheSecondsOutOfRangeIsRefusedNamingTheField() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> parsedDns("--answer-cache-seconds", "-1").dnsConfig())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("answerCacheSeconds: -1");
     }
 }
