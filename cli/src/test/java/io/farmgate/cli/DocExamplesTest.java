@@ -152,6 +152,37 @@ class DocExamplesTest {
     }
 
     @Test
+    void everyYamlConfigExampleInTheDocsUsesRealOptionsAndValidates() throws IOException {
+        Pattern yamlBlock = Pattern.compile("(?s)```yaml\\n(.*?)```");
+        int checked = 0;
+        for (Path doc : documents()) {
+            Matcher m = yamlBlock.matcher(Files.readString(doc));
+            while (m.find()) {
+                Path file = Files.createTempFile("farmgate-doc", ".yaml");
+                try {
+                    Files.writeString(file, m.group(1));
+                    com.fasterxml.jackson.databind.JsonNode yaml = ConfigDefaults.readYaml(file);
+                    List<String> sections = new ArrayList<>();
+                    yaml.fieldNames().forEachRemaining(sections::add);
+                    for (String name : sections) {
+                        CommandLine sub = Farmgate.commandLine().getSubcommands().get(name);
+                        if (sub == null || !yaml.get(name).isObject()) {
+                            continue; // a top-level option, shared by the commands
+                        }
+                        yaml.get(name).fieldNames().forEachRemaining(key -> assertThat(sub.getCommandSpec()
+                                .findOption("--" + key)).as("%s: %s has --%s", doc.getFileName(), name, key).isNotNull());
+                        ExampleCommand.check(doc.getFileName() + " yaml, command " + name, List.of(name), Map.of(), yaml);
+                        checked++;
+                    }
+                } finally {
+                    Files.deleteIfExists(file);
+                }
+            }
+        }
+        assertThat(checked).isGreaterThanOrEqualTo(2);
+    }
+
+    @Test
     void readmeLinksTheOperatorDocs() throws IOException {
         assertThat(Files.readString(ROOT.resolve("README.md"))).contains("docs/architecture.md", "docs/operations.md",
                 "docs/tuning.md", "docs/comparison.md", "compose/README.md");
