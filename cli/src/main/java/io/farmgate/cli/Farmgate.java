@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
                 "  flag > FARMGATE_<OPTION> > --config file > default",
                 "Every command takes --log-format plain|json and --log-level LEVEL.",
                 "Exit codes: 0 ok, 1 failure at run time, 2 bad command line or configuration.",
+                "Stopped by SIGTERM, a long-running command shuts down cleanly, then exits 143.",
                 "Docs: README.md, docs/operations.md, docs/tuning.md."},
         subcommands = {CommandLine.HelpCommand.class, DemoCommand.class, DnsCommand.class, SimulateCommand.class, LoadgenCommand.class,
                 AgentCommand.class, BackendCommand.class, GatewayCommand.class})

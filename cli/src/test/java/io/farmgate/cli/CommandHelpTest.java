@@ -97,7 +97,7 @@ class CommandHelpTest {
         StringWriter out = new StringWriter();
         cl.setOut(new PrintWriter(out));
         assertThat(cl.execute("--version")).isZero();
-        // Run from classes there is no jar manifest: "dev"; the jar's version is checked by LoggingJarIT.
+        // Run from classes there is no jar manifest: "dev"; the jar's version is checked by ExecutableJarIT.
         assertThat(out.toString().trim()).isEqualTo("farmgate dev");
     }
 

@@ -264,11 +264,11 @@ class ComposeFilesTest {
     }
 
     @Test
-    void everyUnitReadsTheExampleEnvironmentFileAndRestarts() throws IOException {
+    void everyUnitReadsTheExampleEnvironmentFileRestartsAndCountsSigtermExitAsSuccess() throws IOException {
         for (Path unit : units()) {
             String text = Files.readString(unit);
             assertThat(text).as(unit.toString())
-                    .contains("EnvironmentFile=/etc/farmgate/farmgate.env", "Restart=always", "[Install]");
+                    .contains("EnvironmentFile=/etc/farmgate/farmgate.env", "Restart=always", "SuccessExitStatus=143", "[Install]");
         }
         assertThat(envFile(SYSTEMD.resolve("farmgate.env.example")))
                 .containsKeys("FARMGATE_REDIS", "FARMGATE_FARM", "FARMGATE_ADMIN_TOKEN");

@@ -16,8 +16,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** The built jar as operators run it: its version, and JSON logs on stderr. */
-class LoggingJarIT {
+/** The built jar as operators run it: its version, JSON logs on stderr, the exit code after SIGTERM. */
+class ExecutableJarIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -73,6 +73,36 @@ class LoggingJarIT {
         } finally {
             p.destroyForcibly();
             p.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void agentStoppedBySigtermShutsDownAndExitsWith143AsDocumented() throws Exception {
+        Process p = farmgate("agent", "--redis", "redis://127.0.0.1:" + FreePort.pick(), "--farm", "f",
+                "--host-id", "sigterm", "--port", Integer.toString(FreePort.pick()))
+                .redirectErrorStream(true).start();
+        try {
+            BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+            CompletableFuture<String> started = CompletableFuture.supplyAsync(() -> {
+                try {
+                    String line;
+                    while ((line = out.readLine()) != null) {
+                        if (line.contains("watching port")) {
+                            return line;
+                        }
+                    }
+                } catch (IOException e) {
+                    // fall through
+                }
+                return null;
+            });
+            assertThat(started.get(60, TimeUnit.SECONDS)).as("the agent printed its start line").isNotNull();
+            p.destroy(); // SIGTERM on Linux
+            assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            // docs/operations.md: 143 = 128 + SIGTERM, the JVM's exit after its shutdown hooks ran.
+            assertThat(p.exitValue()).isEqualTo(143);
+        } finally {
+            p.destroyForcibly();
         }
     }
 }
