@@ -38,14 +38,18 @@ final class AgentCommand implements Callable<Integer> {
     ConfigOption config;
 
     @Mixin
+    LoggingOptions logging;
+
+    @Mixin
     AgentOptions agent;
 
     @Option(names = "--port", defaultValue = "0", paramLabel = "N",
-            description = "The backend's local port; its ESTABLISHED connections are counted.")
+            description = "The backend's local port, 1-65535, required: its ESTABLISHED connections are counted "
+                    + "(default: ${DEFAULT-VALUE}, which is refused).")
     int port;
 
     @Option(names = "--pid", defaultValue = "0", paramLabel = "PID",
-            description = "Process whose CPU is measured (default: the whole host).")
+            description = "Process whose CPU is measured (default: ${DEFAULT-VALUE}, the whole host).")
     long pid;
 
     @Option(names = "--pid-file", paramLabel = "FILE",
@@ -76,7 +80,7 @@ final class AgentCommand implements Callable<Integer> {
         return 0;
     }
 
-    private URI shedUri() {
+    URI shedUri() {
         if (shedUrl == null || shedUrl.isBlank()) {
             return null;
         }

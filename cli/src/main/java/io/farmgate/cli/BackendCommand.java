@@ -32,9 +32,12 @@ final class BackendCommand implements Callable<Integer> {
     ConfigOption config;
 
     @Mixin
+    LoggingOptions logging;
+
+    @Mixin
     AgentOptions agent;
 
-    @Option(names = "--port", defaultValue = "0", paramLabel = "N", description = "Port to listen on.")
+    @Option(names = "--port", defaultValue = "0", paramLabel = "N", description = "Port to listen on (default: ${DEFAULT-VALUE}, any free port).")
     int port;
 
     @Option(names = "--listen-host", defaultValue = "127.0.0.1", paramLabel = "IP",

@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -36,6 +35,9 @@ final class DemoCommand implements Callable<Integer> {
 
     @Mixin
     ConfigOption config;
+
+    @Mixin
+    LoggingOptions logging;
 
     @Option(names = "--redis", paramLabel = "URI",
             description = "Use this Redis instead of starting one (redis://, rediss://, redis-sentinel://).")
@@ -80,7 +82,7 @@ final class DemoCommand implements Callable<Integer> {
             description = "Do not run the rebalancer in the demo gateway (it runs by default).")
     boolean noRebalance;
 
-    private final CountDownLatch stop = new CountDownLatch(1);
+    private final StopSignal stopSignal = new StopSignal("farmgate-demo-shutdown");
 
     @Override
     public Integer call() throws InterruptedException {
@@ -110,18 +112,24 @@ final class DemoCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("farmgate demo: " + e.getMessage());
             return 1;
         }
-        Thread hook = new Thread(() -> {
+        stopSignal.install();
+        try {
+            printWhatToTry(out, settings, demo, generatedToken);
+            stopSignal.await();
+        } finally {
             out.println("farmgate demo: stopping (backends drain first)...");
             out.flush();
             demo.close();
             out.println("farmgate demo: stopped");
             out.flush();
-            stop.countDown();
-        }, "farmgate-demo-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
-        printWhatToTry(out, settings, demo, generatedToken);
-        stop.await();
+            stopSignal.cleanedUp();
+        }
         return 0;
+    }
+
+    /** Asks a running {@link #call} to stop every part and return; for in-process tests. */
+    void stop() {
+        stopSignal.stop();
     }
 
     private void printWhatToTry(PrintWriter out, DemoFarm.Settings s, DemoFarm demo, boolean generatedToken) {

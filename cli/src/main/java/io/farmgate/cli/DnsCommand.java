@@ -45,6 +45,9 @@ final class DnsCommand implements Callable<Integer> {
     ConfigOption config;
 
     @Mixin
+    LoggingOptions logging;
+
+    @Mixin
     FarmReaderOptions farmReader;
 
     @Option(names = "--zone", required = true, paramLabel = "ZONE", description = "Zone served, e.g. farm.example.com.")
@@ -65,6 +68,16 @@ final class DnsCommand implements Callable<Integer> {
     @Option(names = "--answers", defaultValue = "1", paramLabel = "K",
             description = "Hosts per apex answer (default: ${DEFAULT-VALUE}).")
     int answers;
+
+    @Option(names = "--answer-cache-seconds", defaultValue = "60", paramLabel = "S",
+            description = "How long one answer keeps steering clients downstream: the longest cache in the path "
+                    + "(Chromium about 60, the JVM 30); 0-86400 (default: ${DEFAULT-VALUE}).")
+    int answerCacheSeconds;
+
+    @Option(names = "--new-clients-per-cache-second", defaultValue = "0.25", paramLabel = "RATE",
+            description = "New clients per second behind one resolver cache; with --answer-cache-seconds, how many "
+                    + "clients one answer is counted as (default: ${DEFAULT-VALUE}).")
+    double newClientsPerCacheSecond;
 
     @Option(names = "--name-server", paramLabel = "NAME[=IP,...]",
             description = "A name server of the zone, with glue addresses when inside it; repeatable. "
@@ -100,6 +113,8 @@ final class DnsCommand implements Callable<Integer> {
                 .port(at.port())
                 .ttlSeconds(ttlSeconds)
                 .answerCount(answers)
+                .answerCacheSeconds(answerCacheSeconds)
+                .newClientsPerCacheSecond(newClientsPerCacheSecond)
                 .rateLimit(rrlPerSecond == 0 ? DnsConfig.RateLimit.OFF
                         : new DnsConfig.RateLimit(rrlPerSecond, rrlSlip, DnsConfig.RateLimit.DEFAULT.tableSize()));
         if (nameServers != null && !nameServers.isEmpty()) {

@@ -40,6 +40,15 @@ final class FarmReaderOptions {
             description = "Ramp of a host that joins or comes back; 0 turns slow start off. Default: ${DEFAULT-VALUE}.")
     long slowStartMillis;
 
+    @Option(names = "--score-connection-weight", defaultValue = "0.7", paramLabel = "W",
+            description = "Weight of connections/capacity in the load score, >= 0. Default: ${DEFAULT-VALUE}.")
+    double scoreConnectionWeight;
+
+    @Option(names = "--score-cpu-weight", defaultValue = "0.3", paramLabel = "W",
+            description = "Weight of the CPU average in the load score, >= 0; 0 scores by connections alone. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    double scoreCpuWeight;
+
     /** The registry settings; throws IllegalArgumentException naming a bad field. */
     RegistryConfig registryConfig() {
         return RegistryConfig.defaults(redis, farm)
@@ -50,7 +59,7 @@ final class FarmReaderOptions {
 
     /** How snapshots judge hosts; throws IllegalArgumentException naming a bad field. */
     SnapshotPolicy snapshotPolicy() {
-        return new SnapshotPolicy(heartbeatTtlMillis, ScoreFormula.DEFAULT,
+        return new SnapshotPolicy(heartbeatTtlMillis, new ScoreFormula(scoreConnectionWeight, scoreCpuWeight),
                 slowStartMillis == 0 ? SlowStart.OFF : new SlowStart(slowStartMillis, SlowStart.DEFAULT.floor()));
     }
 }

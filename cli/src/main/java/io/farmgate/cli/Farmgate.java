@@ -9,8 +9,14 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Connection-routing gateway for farms of WebSocket and other long-lived connection servers.",
-        footer = {"", "Every option also reads FARMGATE_<OPTION> from the environment and a YAML file given with --config.",
-                "Exit codes: 0 ok, 1 failure at run time, 2 bad command line or configuration."},
+        footer = {"",
+                "Every option also reads FARMGATE_<OPTION> from the environment and a YAML",
+                "file given with --config. Precedence:",
+                "  flag > FARMGATE_<OPTION> > --config file > default",
+                "Every command takes --log-format plain|json and --log-level LEVEL.",
+                "Exit codes: 0 ok, 1 failure at run time, 2 bad command line or configuration.",
+                "Stopped by SIGTERM, a long-running command shuts down cleanly, then exits 143.",
+                "Docs: README.md, docs/operations.md, docs/tuning.md."},
         subcommands = {CommandLine.HelpCommand.class, DemoCommand.class, DnsCommand.class, SimulateCommand.class, LoadgenCommand.class,
                 AgentCommand.class, BackendCommand.class, GatewayCommand.class})
 public final class Farmgate implements Runnable {
@@ -32,6 +38,10 @@ public final class Farmgate implements Runnable {
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setDefaultValueProvider(defaults);
         cl.setParameterExceptionHandler(Farmgate::shortUsageError);
+        cl.setExecutionStrategy(parseResult -> {
+            LogSetup.applyFor(parseResult);
+            return new CommandLine.RunLast().execute(parseResult);
+        });
         return cl;
     }
 

@@ -40,6 +40,9 @@ final class GatewayCommand implements Callable<Integer> {
     ConfigOption config;
 
     @Mixin
+    LoggingOptions logging;
+
+    @Mixin
     FarmReaderOptions farmReader;
 
     @Option(names = "--listen", defaultValue = "0.0.0.0:8080", paramLabel = "HOST:PORT",
@@ -181,10 +184,9 @@ final class GatewayCommand implements Callable<Integer> {
     /** The validated gateway configuration; prints a generated admin token when none was given. */
     GatewayConfig gatewayConfig(PrintWriter out) {
         String token = adminToken;
-        if (token == null || token.isEmpty()) {
+        boolean generated = token == null || token.isEmpty();
+        if (generated) {
             token = generateToken(new SecureRandom());
-            out.println("admin token (generated; pass --admin-token or set FARMGATE_ADMIN_TOKEN to keep one): " + token);
-            out.flush();
         }
         GatewayConfig.TlsListener tls = null;
         if (tlsListen != null || tlsCert != null || tlsKey != null) {
@@ -193,7 +195,7 @@ final class GatewayCommand implements Callable<Integer> {
             }
             tls = new GatewayConfig.TlsListener(ListenAddress.parse("tlsListen", tlsListen), tlsCert, tlsKey);
         }
-        return GatewayConfig.builder()
+        GatewayConfig config = GatewayConfig.builder()
                 .listen(ListenAddress.parse("listen", listen))
                 .adminListen(ListenAddress.parse("adminListen", adminListen))
                 .tls(tls)
@@ -213,6 +215,12 @@ final class GatewayCommand implements Callable<Integer> {
                 .adminMaxFailedLogins(adminMaxFailedLogins)
                 .adminFailedLoginWindowMillis(adminFailedLoginWindowMillis)
                 .build();
+        if (generated) {
+            // Printed only once the configuration is good: a refused start has no token to keep.
+            out.println("admin token (generated; pass --admin-token or set FARMGATE_ADMIN_TOKEN to keep one): " + token);
+            out.flush();
+        }
+        return config;
     }
 
     RegistryConfig registryConfig() {
@@ -235,10 +243,11 @@ final class GatewayCommand implements Callable<Integer> {
         SnapshotPolicy policy;
         RebalancerConfig rebalancerConfig;
         try {
-            gatewayConfig = gatewayConfig(out);
             rebalancerConfig = rebalancerConfig();
             registryConfig = registryConfig();
             policy = snapshotPolicy();
+            // Last: it prints a generated admin token, which only a start that goes ahead should show.
+            gatewayConfig = gatewayConfig(out);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
         }

@@ -22,6 +22,7 @@ import picocli.CommandLine.Option;
 
 /** {@code farmgate simulate}: runs the farm simulator for one or more pickers and prints a table. */
 @Command(name = "simulate",
+        header = "The farm simulator: balance and herding of every picker, no network.",
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         sortOptions = false,
@@ -46,6 +47,9 @@ final class SimulateCommand implements Callable<Integer> {
 
     @CommandLine.Mixin
     ConfigOption config;
+
+    @CommandLine.Mixin
+    LoggingOptions logging;
 
     @Option(names = "--hosts", defaultValue = "32", paramLabel = "N",
             description = "Hosts at the start, in steady state (default: ${DEFAULT-VALUE}).")
