@@ -239,7 +239,7 @@ field() { # key lines... -> values, one a line
 median() { grep . | sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "nan"; else print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 sum_of() { grep . | awk '{ s += $1 } END { print s + 0 }'; }
 
-declare -A PER_CLIENT_MS PER_MSG_US NET_MSG_US TOTAL_MS
+declare -A PER_CLIENT_MS PER_CLIENT_NET_MS PER_MSG_US NET_MSG_US TOTAL_MS
 # awk with every figure; parentheses around conditions, or awk reads `printf ..., n > 0` as a redirection.
 calc() { awk "BEGIN { $1 }" </dev/null; }
 report() {
@@ -249,11 +249,11 @@ report() {
   echo "# haproxy: $HAPROXY_MODE mode, balance leastconn, nbthread 1; farmgate: gateway (307 once, fresh TCP connection per client)"
   echo "# balancer on CPU $SERVER_CPU; Redis, backends and load driver on CPU $LOAD_CPU; $ROUNDS round(s), medians"
   echo "# load average before: $LOAD_BEFORE, after: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine makes every figure noisy)"
-  printf "%-9s %9s %6s %7s %7s %8s %8s %8s %8s %8s %10s %10s %10s %10s\n" balancer connected failed sent acked \
-    "p50-ms" "p99-ms" "cpu-conn" "cpu-msgs" "cpu-close" "ms/client" "us/msg" "us/msg-net" "ms/cl-run"
+  printf "%-9s %9s %6s %7s %7s %8s %8s %8s %8s %8s %10s %10s %10s %10s %10s\n" balancer connected failed sent acked \
+    "p50-ms" "p99-ms" "cpu-conn" "cpu-msgs" "cpu-close" "ms/client" "ms/cl-net" "us/msg" "us/msg-net" "ms/cl-run"
   for name in haproxy farmgate; do
     local lines="${LINES[$name]}"
-    local connected failed sent acked p50 p99 cc cm cl idle secs
+    local connected failed sent acked p50 p99 cc cm cl idle secs cs ks
     connected=$(field connected "$lines" | median)
     failed=$(field failed "$lines" | sum_of)
     sent=$(field sent "$lines" | median)
@@ -265,19 +265,28 @@ report() {
     cl=$(field balancer_cpu_close_s "$lines" | median)
     idle=$(field balancer_idle_cpu_per_s "$lines" | median)
     secs=$(field seconds "$lines" | median)
+    cs=$(field connect_s "$lines" | median)
+    ks=$(field close_s "$lines" | median)
     PER_CLIENT_MS[$name]=$(calc "n = $connected; printf \"%.4f\", (n > 0) ? ($cc + $cl) * 1000 / n : 0")
+    PER_CLIENT_NET_MS[$name]=$(calc "n = $connected; v = $cc + $cl - $idle * ($cs + $ks); if (v < 0) v = 0; printf \"%.4f\", (n > 0) ? v * 1000 / n : 0")
     PER_MSG_US[$name]=$(calc "n = $sent; printf \"%.3f\", (n > 0) ? $cm * 1e6 / n : 0")
     # Net: minus what the balancer burns when idle (farmgate's snapshot refresh), floored at 0.
     NET_MSG_US[$name]=$(calc "n = $sent; v = $cm - $idle * $secs; if (v < 0) v = 0; printf \"%.3f\", (n > 0) ? v * 1e6 / n : 0")
     TOTAL_MS[$name]=$(calc "n = $connected; printf \"%.4f\", (n > 0) ? ($cc + $cm + $cl) * 1000 / n : 0")
-    printf "%-9s %9s %6s %7s %7s %8s %8s %8s %8s %8s %10s %10s %10s %10s\n" "$name" "$connected" "$failed" "$sent" "$acked" \
-      "$p50" "$p99" "$cc" "$cm" "$cl" "${PER_CLIENT_MS[$name]}" "${PER_MSG_US[$name]}" "${NET_MSG_US[$name]}" "${TOTAL_MS[$name]}"
+    printf "%-9s %9s %6s %7s %7s %8s %8s %8s %8s %8s %10s %10s %10s %10s %10s\n" "$name" "$connected" "$failed" "$sent" "$acked" \
+      "$p50" "$p99" "$cc" "$cm" "$cl" "${PER_CLIENT_MS[$name]}" "${PER_CLIENT_NET_MS[$name]}" "${PER_MSG_US[$name]}" "${NET_MSG_US[$name]}" "${TOTAL_MS[$name]}"
   done
   ratio() { calc "a = $1; b = $2; if (b > 0) printf \"%.1fx\", a / b; else print \"n/a (farmgate: below one tick)\""; }
-  echo "ratio haproxy/farmgate: per client (connect+close) $(ratio "${PER_CLIENT_MS[haproxy]}" "${PER_CLIENT_MS[farmgate]}"), per message $(ratio "${PER_MSG_US[haproxy]}" "${PER_MSG_US[farmgate]}") (net of idle: $(ratio "${NET_MSG_US[haproxy]}" "${NET_MSG_US[farmgate]}")), whole run per client $(ratio "${TOTAL_MS[haproxy]}" "${TOTAL_MS[farmgate]}")"
+  echo "ratio haproxy/farmgate: per client (connect+close) $(ratio "${PER_CLIENT_MS[haproxy]}" "${PER_CLIENT_MS[farmgate]}") (net of idle: $(ratio "${PER_CLIENT_NET_MS[haproxy]}" "${PER_CLIENT_NET_MS[farmgate]}")), per message $(ratio "${PER_MSG_US[haproxy]}" "${PER_MSG_US[farmgate]}") (net of idle: $(ratio "${NET_MSG_US[haproxy]}" "${NET_MSG_US[farmgate]}")), whole run per client $(ratio "${TOTAL_MS[haproxy]}" "${TOTAL_MS[farmgate]}")"
+  # Long-lived means hours: what one client costs the balancing layer per hour at this message rate,
+  # from the net figures above plus the gateway's idle CPU shared by the clients (an extrapolation).
+  local fidle
+  fidle=$(field balancer_idle_cpu_per_s "${LINES[farmgate]}" | median)
+  echo "per client-hour at $RATE msg/s (extrapolated from the figures above): haproxy $(calc "printf \"%.1f\", ${PER_CLIENT_NET_MS[haproxy]} + $RATE * 3600 * ${NET_MSG_US[haproxy]} / 1000") ms, farmgate $(calc "n = $(field connected "${LINES[farmgate]}" | median); printf \"%.1f\", ${PER_CLIENT_NET_MS[farmgate]} + $RATE * 3600 * ${NET_MSG_US[farmgate]} / 1000 + ((n > 0) ? $fidle * 3600 * 1000 / n : 0)") ms (its idle CPU shared by the $CLIENTS clients)"
   echo "# cpu-conn/-msgs/-close: CPU seconds of the balancing process in that phase (CLK_TCK $CLK_TCK: 1 tick = $(calc "print 1000 / $CLK_TCK") ms)"
   echo "#   ms/client = (connect + close) / clients; us/msg = message phase / messages sent;"
-  echo "#   us/msg-net = the same minus the balancer's idle CPU over the phase; ms/cl-run = all three phases / clients"
+  echo "#   ms/cl-net, us/msg-net = the same minus the balancer's idle CPU over those phases; ms/cl-run = all three phases / clients"
+  echo "# break-even: HAProxy's CPU per message equals the gateway's idle CPU at $(calc "m = ${PER_MSG_US[haproxy]}; printf \"%.0f\", (m > 0) ? $(field balancer_idle_cpu_per_s "${LINES[farmgate]}" | median) * 1e6 / m : 0") messages/s through the balancer"
   echo "#   p50/p99-ms: message round trip (send -> ack) as the clients saw it"
   echo "# idle CPU of the balancer before the clients came (CPU s per s): haproxy $(field balancer_idle_cpu_per_s "${LINES[haproxy]}" | median), farmgate $(field balancer_idle_cpu_per_s "${LINES[farmgate]}" | median)"
   echo "#   (farmgate's is background work -- snapshot refresh from Redis every 250 ms, JVM -- and is the same with no clients)"

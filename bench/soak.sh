@@ -231,7 +231,7 @@ report() {
   echo "# load average before: $LOAD_BEFORE, after: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine makes latency noisy)"
   echo "# capacity (5 s each): redirects ${REDIRECT_CAP}/s (wrk, keep-alive), dns ${DNS_CAP}/s (dnsperf), churn ${CHURN_CAP}/s (16 clients back to back)"
   echo "# load at $FRACTION of it: $REDIRECT_RATE redirects/s, $DNS_RATE dns queries/s, $CHURN_RATE churn cycles/s"
-  echo "# events: $(printf '%s; ' "${EVENTS[@]}")"
+  echo "# events: $(printf '%s; ' "${EVENTS[@]}" | sed 's/; $//')"
   printf "%6s | %9s %5s %7s %7s | %9s %5s %7s %7s | %7s %7s %5s %7s %7s\n" "t(s)" redirects err "p50ms" "p99ms" \
     dns err "p50ms" "p99ms" churn retried err "p50ms" "p99ms"
   while read -r line; do

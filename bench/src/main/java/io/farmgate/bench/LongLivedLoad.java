@@ -127,7 +127,8 @@ public final class LongLivedLoad {
                 + (url.getRawQuery() == null ? "" : "?" + url.getRawQuery());
 
         warmUp(balancerAddress, path, warmupRequests, connectThreads);
-        Thread.sleep(2_000);
+        // Let the JIT and the GC finish with the warm-up before the idle CPU is read.
+        Thread.sleep(5_000);
 
         double idle0 = balancer.seconds();
         Thread.sleep((long) (idleSeconds * 1_000));
@@ -231,6 +232,7 @@ public final class LongLivedLoad {
         closing = true;
         long closed0 = closed.get();
         double cpuClose0 = balancer.seconds();
+        long close0 = System.nanoTime();
         for (EchoClient c : open) {
             try {
                 c.socket.sendClose(WebSocket.NORMAL_CLOSURE, "done");
@@ -244,17 +246,18 @@ public final class LongLivedLoad {
         }
         Thread.sleep(500);
         double cpuClose = balancer.seconds() - cpuClose0;
+        double closeSeconds = (System.nanoTime() - close0) / 1e9;
         open.forEach(c -> c.socket.abort());
 
         System.out.printf(Locale.ROOT, "result mode=%s clients=%d connected=%d failed=%d connect_s=%.2f seconds=%.2f "
                         + "rate_per_client=%s sent=%d acked=%d skipped=%d unexpected_closes=%d rtt_p50_ms=%.3f "
                         + "rtt_p99_ms=%.3f balancer_idle_cpu_per_s=%.4f balancer_cpu_connect_s=%.3f "
-                        + "balancer_cpu_messages_s=%.3f balancer_cpu_close_s=%.3f others_cpu_connect_s=%.3f "
+                        + "balancer_cpu_messages_s=%.3f balancer_cpu_close_s=%.3f close_s=%.2f others_cpu_connect_s=%.3f "
                         + "others_cpu_messages_s=%.3f load_cpu_messages_s=%.3f%n",
                 redirect ? "redirect" : "direct", clientCount, open.size(), failed.get(), connectSeconds, messageSeconds,
                 ratePerClient, sent.get(), acked, skipped.get(), unexpectedCloses.get(), rtt.percentileMillis(50),
                 rtt.percentileMillis(99), idleSeconds > 0 ? idleCpu / idleSeconds : Double.NaN, cpuConnect, cpuMessages,
-                cpuClose, othersConnect, othersMessages, selfMessages);
+                cpuClose, closeSeconds, othersConnect, othersMessages, selfMessages);
         System.exit(0);
     }
 
