@@ -30,6 +30,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
+# shellcheck source=bench/farm-lib.sh
+. "$ROOT/bench/farm-lib.sh"
 
 CLIENTS=1000
 RATE=1
@@ -113,7 +115,6 @@ if ! command -v haproxy >/dev/null 2>&1; then
 fi
 command -v redis-server >/dev/null 2>&1 || { echo "redis-server is needed on PATH (apt-get install redis-server)" >&2; exit 1; }
 
-port_taken() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 for p in "$REDIS_PORT" "$GATEWAY_PORT" "$ADMIN_PORT" "$HAPROXY_PORT" $(seq $((BACKEND_BASE_PORT + 1)) $((BACKEND_BASE_PORT + BACKENDS))); do
   if port_taken "$p"; then
     echo "port $p is taken by another process; set REDIS_PORT / BACKEND_BASE_PORT / GATEWAY_PORT / HAPROXY_PORT" >&2
@@ -121,21 +122,7 @@ for p in "$REDIS_PORT" "$GATEWAY_PORT" "$ADMIN_PORT" "$HAPROXY_PORT" $(seq $((BA
   fi
 done
 
-if [ -n "$BUILD" ]; then
-  echo "building the farmgate and bench jars ..." >&2
-  mvn -B -q -o package -pl cli,bench -am -DskipTests >"$WORK/build.log" 2>&1 \
-    || mvn -B -q package -pl cli,bench -am -DskipTests >&2
-fi
-
-wait_http() { # url expected-code what
-  for _ in $(seq 1 150); do
-    [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$1" 2>/dev/null)" = "$2" ] && return 0
-    sleep 0.2
-  done
-  echo "$3 did not answer $2 on $1 within 30 s; logs in $WORK:" >&2
-  tail -n 20 "$WORK"/*.log >&2 || true
-  exit 1
-}
+build_jars
 
 # ---- the farm: Redis and the backends (they stay up for every round) ----
 taskset -c "$LOAD_CPU" redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no \

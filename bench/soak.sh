@@ -21,6 +21,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
+# shellcheck source=bench/farm-lib.sh
+. "$ROOT/bench/farm-lib.sh"
 
 MINUTES=10
 FRACTION=0.1
@@ -74,7 +76,6 @@ BACKEND_START_AT=$(( TOTAL * 75 / 100 ))
 for tool in redis-server redis-cli wrk dnsperf dig curl jcmd taskset; do
   command -v "$tool" >/dev/null 2>&1 || { echo "$tool is needed on PATH (bench/gateway.sh and bench/dns.sh install wrk and dnsperf)" >&2; exit 1; }
 done
-port_taken() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 for p in "$REDIS_PORT" "$GATEWAY_PORT" "$ADMIN_PORT" "$DNS_METRICS_PORT" $(seq $((BACKEND_BASE_PORT + 1)) $((BACKEND_BASE_PORT + 3))); do
   if port_taken "$p"; then
     echo "port $p is taken by another process; set REDIS_PORT / BACKEND_BASE_PORT / GATEWAY_PORT / DNS_PORT" >&2
@@ -98,21 +99,7 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-if [ -n "$BUILD" ]; then
-  echo "building the farmgate and bench jars ..." >&2
-  mvn -B -q -o package -pl cli,bench -am -DskipTests >"$WORK/build.log" 2>&1 \
-    || mvn -B -q package -pl cli,bench -am -DskipTests >&2
-fi
-
-wait_http() { # url expected-code what
-  for _ in $(seq 1 150); do
-    [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$1" 2>/dev/null)" = "$2" ] && return 0
-    sleep 0.2
-  done
-  echo "$3 did not answer $2 on $1 within 30 s; logs in $WORK:" >&2
-  tail -n 20 "$WORK"/*.log >&2 || true
-  exit 1
-}
+build_jars
 
 JVM_OPTS=(-Xms128m -Xmx256m -XX:+UseSerialGC)
 start_redis() {
