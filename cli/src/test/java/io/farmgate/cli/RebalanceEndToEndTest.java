@@ -198,7 +198,15 @@ class RebalanceEndToEndTest {
         // Clients arriving together land a little unevenly and the rebalancer evens that out first; the
         // measurement starts from a settled farm: balanced, no orders outstanding.
         OperatorStore operators = new OperatorStore(connection, clock);
-        await().atMost(Duration.ofSeconds(60)).until(() -> java.util.Arrays.stream(spread()).sum() == count
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
+                .conditionEvaluationListener(e -> {
+                    if (e.getElapsedTimeInMS() / 250 % 8 == 0) {
+                        LOG.info("settling: spread {} targets {}", java.util.Arrays.toString(spread()),
+                                source.current().hosts().stream().map(h -> h.id() + ":" + h.report().connections()
+                                        + "/" + h.eligibility() + "/t" + h.operator().targetConnections()).toList());
+                    }
+                })
+                .until(() -> java.util.Arrays.stream(spread()).sum() == count
                 && maxOverMean(spread()) <= 1.10
                 && operators.readAll().values().stream().noneMatch(o -> o.hasTarget()));
     }

@@ -51,6 +51,8 @@ public final class Rebalancer implements AutoCloseable {
     private volatile boolean leader;
     /** Touched only by the timer thread. */
     private boolean leaseUnreachable;
+    /** The targets this gateway set as leader, by host: only these may be lifted as outgrown. Timer thread only. */
+    private final Map<String, Integer> ownTargets = new HashMap<>();
     private volatile RebalancePlan lastPlan;
     private ScheduledExecutorService timer;
     /** A target not reached within this long (an agent that does not shed) no longer holds the next wave back. */
@@ -149,7 +151,9 @@ public final class Rebalancer implements AutoCloseable {
     private void apply(FarmSnapshot snapshot, RebalancePlan plan) {
         long now = clock.millis();
         Map<String, ShedOrder> ordered = new HashMap<>();
-        boolean mayOrder = waveOver(snapshot, now);
+        java.util.Set<String> lifted = liftOutgrownTargets(snapshot, plan);
+        boolean mayOrder = waveOver(snapshot, now, lifted);
+        boolean placed = false;
         for (ShedOrder order : mayOrder ? plan.orders() : java.util.List.<ShedOrder>of()) {
             ordered.put(order.hostId(), order);
             HostView h = snapshot.host(order.hostId());
@@ -162,6 +166,8 @@ public final class Rebalancer implements AutoCloseable {
                 continue;
             }
             operators.setTarget(h.id(), target);
+            ownTargets.put(h.id(), target);
+            placed = true;
             waveShedding = true;
             orders.incrementAndGet();
             orderedConnections.addAndGet(order.count());
@@ -173,14 +179,18 @@ public final class Rebalancer implements AutoCloseable {
         }
         // Targets stay until the wave has settled: a host whose target is lifted early takes back the
         // very clients it shed (they reconnect through a picker that still chooses among all hosts).
-        if (!mayOrder || plan.verdict() != Verdict.SHED && plan.verdict() != Verdict.BALANCED
+        // A new wave starting now counts too: the last wave's hosts keep their targets through it, or
+        // half of what this wave sheds lands on them (two choices among all eligible hosts) and has
+        // to be shed again.
+        if (!mayOrder || placed || plan.verdict() != Verdict.SHED && plan.verdict() != Verdict.BALANCED
                 && plan.verdict() != Verdict.NOTHING_SHEDDABLE) {
             return;
         }
         double limit = plan.meanScore() * (1.0 + config.policy().toleranceFraction());
         for (HostView h : snapshot.hosts()) {
-            if (backWithinBand(h, limit) && !ordered.containsKey(h.id())) {
+            if (backWithinBand(h, limit) && !ordered.containsKey(h.id()) && !lifted.contains(h.id())) {
                 operators.clearTarget(h.id());
+                ownTargets.remove(h.id());
                 clearedTargets.incrementAndGet();
                 Map<String, String> details = new LinkedHashMap<>();
                 details.put("cleared", "true");
@@ -200,10 +210,11 @@ public final class Rebalancer implements AutoCloseable {
      * Until then the clients it shed are still reconnecting, the farm's total (and so the mean)
      * reads low, and orders planned on that reading would move more clients than needed.
      */
-    private boolean waveOver(FarmSnapshot snapshot, long now) {
+    private boolean waveOver(FarmSnapshot snapshot, long now, java.util.Set<String> lifted) {
         boolean shedding = false;
         for (HostView h : snapshot.hosts()) {
-            if (h.operator().hasTarget() && !DrainWatch.draining(h) && h.eligibility() != Eligibility.STALE
+            if (h.operator().hasTarget() && !lifted.contains(h.id()) && !DrainWatch.draining(h)
+                    && h.eligibility() != Eligibility.STALE
                     && h.report().connections() > h.operator().targetConnections()
                     && now - h.operator().updatedAtMillis() < WAVE_TIMEOUT_MILLIS) {
                 shedding = true;
@@ -221,6 +232,46 @@ public final class Rebalancer implements AutoCloseable {
         return now - waveSettledAtMillis >= config.settleMillis();
     }
 
+    /**
+     * Lifts the targets this leader set on hosts that the farm has since outgrown: a host still
+     * shedding toward its target while its score is at or below the mean. A target set while the
+     * farm was small (clients still arriving) would otherwise keep emptying a host that is now the
+     * least loaded, hold it out of the picks, and hold every other order back until it is reached.
+     * Targets set by an operator ({@code POST /v1/hosts/{id}/shed}) are orders and stay.
+     */
+    private java.util.Set<String> liftOutgrownTargets(FarmSnapshot snapshot, RebalancePlan plan) {
+        if (ownTargets.isEmpty() || plan.verdict() != Verdict.SHED && plan.verdict() != Verdict.BALANCED
+                && plan.verdict() != Verdict.NOTHING_SHEDDABLE) {
+            return java.util.Set.of();
+        }
+        java.util.Set<String> lifted = new java.util.HashSet<>();
+        ownTargets.keySet().removeIf(id -> {
+            HostView h = snapshot.host(id);
+            return h == null || !h.operator().hasTarget() || h.operator().targetConnections() != ownTargets.get(id);
+        });
+        for (Map.Entry<String, Integer> own : ownTargets.entrySet()) {
+            HostView h = snapshot.host(own.getKey());
+            if (DrainWatch.draining(h) || h.eligibility() == Eligibility.STALE
+                    || h.report().connections() <= own.getValue() || h.score() > plan.meanScore()) {
+                continue;
+            }
+            operators.clearTarget(h.id());
+            lifted.add(h.id());
+            clearedTargets.incrementAndGet();
+            Map<String, String> details = new LinkedHashMap<>();
+            details.put("cleared", "true");
+            details.put("plan", plan.summary());
+            note(new FarmEvent(FarmEvent.Type.TARGET, h.id(), config.ownerId(),
+                    String.format(java.util.Locale.ROOT,
+                            "outgrown: score %.3f is at or below the mean %.3f with %d connection(s) still above"
+                                    + " target %d; lifted", h.score(), plan.meanScore(), h.report().connections(),
+                            own.getValue()),
+                    clock.millis(), details));
+        }
+        ownTargets.keySet().removeAll(lifted);
+        return lifted;
+    }
+
     /** A host that reached its target and whose score is inside the band needs the target no longer. */
     private static boolean backWithinBand(HostView h, double limit) {
         return h.operator().hasTarget()
@@ -236,6 +287,10 @@ public final class Rebalancer implements AutoCloseable {
             return;
         }
         leader = held;
+        if (!held) {
+            // Another gateway may set targets meanwhile; ours are only ours while we lead.
+            ownTargets.clear();
+        }
         LOG.info("rebalancer {} {} the leader: {}", config.ownerId(), held ? "is now" : "is no longer", why);
         note(new FarmEvent(FarmEvent.Type.LEADER, "", config.ownerId(), why, clock.millis(),
                 Map.of("leader", Boolean.toString(held))));

@@ -190,6 +190,25 @@ class RebalancerTest {
     }
 
     @Test
+    void lastWavesTargetStaysThroughTheNextWave() {
+        hosts(600, 200, 200, 200);
+        RunningGateway g = gateway("gw-a");
+        await().atMost(Duration.ofSeconds(10)).until(() -> operators.read("h1").hasTarget());
+
+        // h1 reached its target; the next wave orders h2, and h1 stays held at its target meanwhile.
+        hosts(300, 700, 200, 200);
+        await().atMost(Duration.ofSeconds(10)).until(() -> operators.read("h2").hasTarget());
+        long plansBefore = g.gateway.rebalancer().plans();
+        await().atMost(Duration.ofSeconds(10)).until(() -> g.gateway.rebalancer().plans() >= plansBefore + 5);
+        assertThat(operators.read("h1").targetConnections()).isEqualTo(300);
+
+        // Balanced: every target goes.
+        hosts(300, 300, 300, 300);
+        await().atMost(Duration.ofSeconds(10)).until(() -> operators.readAll().values().stream()
+                .noneMatch(OperatorState::hasTarget));
+    }
+
+    @Test
     void targetIsClearedOnceTheHostIsBackWithinTheBand() {
         hosts(600, 200, 200, 200);
         gateway("gw-a");
@@ -202,6 +221,34 @@ class RebalancerTest {
             assertThat(e.hostId()).isEqualTo("h1");
             assertThat(e.reason()).startsWith("back within the band");
         });
+    }
+
+    @Test
+    void targetTheFarmHasOutgrownIsLifted() {
+        hosts(600, 200, 200, 200);
+        gateway("gw-a");
+        await().atMost(Duration.ofSeconds(10)).until(() -> operators.read("h1").hasTarget());
+
+        // Clients kept arriving elsewhere: h1 (still above its target of 300) is now below the mean of 825.
+        hosts(600, 900, 900, 900);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> !operators.read("h1").hasTarget());
+        assertThat(events(FarmEvent.Type.TARGET)).anySatisfy(e -> {
+            assertThat(e.hostId()).isEqualTo("h1");
+            assertThat(e.reason()).startsWith("outgrown");
+        });
+    }
+
+    @Test
+    void operatorsTargetIsNotLiftedThoughTheHostIsBelowTheMean() {
+        hosts(200, 900, 900, 900);
+        operators.setTarget("h1", 100);
+        RunningGateway g = gateway("gw-a");
+
+        long plansBefore = g.gateway.rebalancer().plans();
+        await().atMost(Duration.ofSeconds(10)).until(() -> g.gateway.rebalancer().plans() >= plansBefore + 5);
+
+        assertThat(operators.read("h1").targetConnections()).isEqualTo(100);
     }
 
     @Test
