@@ -37,9 +37,10 @@ final class LoadgenCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--gateway", required = true, paramLabel = "URL",
-            description = "The gateway's public base URL, e.g. http://127.0.0.1:8080.")
-    URI gateway;
+    @Option(names = "--gateway", required = true, split = ",", paramLabel = "URL[,URL...]",
+            description = "The gateway's public base URL, e.g. http://127.0.0.1:8080; several, comma-separated, and a client "
+                    + "asks the next at once when one cannot be reached.")
+    java.util.List<URI> gateways;
 
     @Option(names = "--clients", defaultValue = "100", paramLabel = "N", description = "Clients to open (default: ${DEFAULT-VALUE}).")
     int clients;
@@ -86,7 +87,7 @@ final class LoadgenCommand implements Callable<Integer> {
         long runSeed = seed != null ? seed : ThreadLocalRandom.current().nextLong();
         LoadgenConfig loadgen;
         try {
-            loadgen = new LoadgenConfig(gateway, clients, durationMillis, rampMillis, messageRate, frontDoor, path,
+            loadgen = new LoadgenConfig(gateways, clients, durationMillis, rampMillis, messageRate, frontDoor, path,
                     retryWindow.toMillis(), settle.toMillis(), progressInterval.toMillis(), runSeed);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "loadgen: " + e.getMessage());
@@ -94,7 +95,7 @@ final class LoadgenCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         out.printf(Locale.ROOT, "farmgate loadgen: %d clients for %.1f s (ramp %.1f s, %s msg/s) through %s, seed %d%n",
-                clients, durationMillis / 1_000.0, rampMillis / 1_000.0, messageRate, gateway, runSeed);
+                clients, durationMillis / 1_000.0, rampMillis / 1_000.0, messageRate, String.join(", ", gateways.stream().map(URI::toString).toList()), runSeed);
         out.flush();
         LoadReport report = new LoadGenerator(loadgen).run(line -> {
             err.println(line);

@@ -86,6 +86,17 @@ class LoadgenCommandTest {
     }
 
     @Test
+    void clientsPassOverAGatewayThatCannotBeReachedToTheNextOne() {
+        String down = "http://127.0.0.1:" + io.farmgate.testing.FreePort.pick();
+
+        int code = farmgate(Map.of(), loadgen("--gateway", down + "," + farm.gateway().uri()));
+
+        assertThat(code).as(out.toString()).isZero();
+        assertThat(out.toString()).contains("through " + down + ", " + farm.gateway().uri())
+                .contains("clients failed: 0 of 30");
+    }
+
+    @Test
     void readsTheClientCountFromTheEnvironment() {
         int code = farmgate(Map.of("FARMGATE_CLIENTS", "6"), loadgen("--clients", null));
 

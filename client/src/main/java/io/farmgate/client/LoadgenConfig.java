@@ -1,12 +1,14 @@
 package io.farmgate.client;
 
 import java.net.URI;
+import java.util.List;
 import java.util.Objects;
 
 /**
  * What {@link LoadGenerator} runs, validated once.
  *
- * @param gateway                the gateway's public base URL
+ * @param gateways               the gateways' public base URLs, in order of preference: every client
+ *                               asks the next at once when one cannot be reached
  * @param clients                cooperating clients to open
  * @param durationMillis         how long the run lasts, ramp included
  * @param rampMillis             clients start evenly over this time (0: all at once)
@@ -18,7 +20,7 @@ import java.util.Objects;
  * @param progressIntervalMillis how often the progress line is printed
  * @param seed                   seeds every client's random source, so a run can be repeated
  */
-public record LoadgenConfig(URI gateway, int clients, long durationMillis, long rampMillis, double messageRate,
+public record LoadgenConfig(List<URI> gateways, int clients, long durationMillis, long rampMillis, double messageRate,
                             FrontDoor frontDoor, String path, long firstRetryWindowMillis, long settleMillis,
                             long progressIntervalMillis, long seed) {
 
@@ -27,7 +29,7 @@ public record LoadgenConfig(URI gateway, int clients, long durationMillis, long 
     static final double MAX_MESSAGE_RATE = 100_000;
 
     public LoadgenConfig {
-        Objects.requireNonNull(gateway, "gateway");
+        gateways = List.copyOf(Objects.requireNonNull(gateways, "gateways"));
         Objects.requireNonNull(frontDoor, "frontDoor");
         Objects.requireNonNull(path, "path");
         if (clients < 1 || clients > MAX_CLIENTS) {
@@ -52,19 +54,27 @@ public record LoadgenConfig(URI gateway, int clients, long durationMillis, long 
             throw new IllegalArgumentException("progressIntervalMillis: " + progressIntervalMillis + " (expected: > 0)");
         }
         // Fails early, with ClientConfig's own message, on a gateway URL or path the clients could not use.
-        clientConfig(gateway, frontDoor, path, firstRetryWindowMillis);
+        clientConfig(gateways, frontDoor, path, firstRetryWindowMillis);
+    }
+
+    /** A run through one gateway. */
+    public LoadgenConfig(URI gateway, int clients, long durationMillis, long rampMillis, double messageRate,
+                         FrontDoor frontDoor, String path, long firstRetryWindowMillis, long settleMillis,
+                         long progressIntervalMillis, long seed) {
+        this(List.of(Objects.requireNonNull(gateway, "gateway")), clients, durationMillis, rampMillis, messageRate,
+                frontDoor, path, firstRetryWindowMillis, settleMillis, progressIntervalMillis, seed);
     }
 
     /** The configuration every client of the run shares. */
     ClientConfig clientConfig() {
-        return clientConfig(gateway, frontDoor, path, firstRetryWindowMillis);
+        return clientConfig(gateways, frontDoor, path, firstRetryWindowMillis);
     }
 
-    private static ClientConfig clientConfig(URI gateway, FrontDoor frontDoor, String path, long windowMillis) {
+    private static ClientConfig clientConfig(List<URI> gateways, FrontDoor frontDoor, String path, long windowMillis) {
         ReconnectBackoff backoff = new ReconnectBackoff(windowMillis, ReconnectBackoff.DEFAULT.initialRetryDelayMillis(),
                 ReconnectBackoff.DEFAULT.maxRetryDelayMillis());
         // Memory grows with clients x remembered ids; a load client needs only a short memory.
-        return ClientConfig.defaults(gateway).withFrontDoor(frontDoor).withPath(path).withBackoff(backoff)
+        return ClientConfig.defaults(gateways).withFrontDoor(frontDoor).withPath(path).withBackoff(backoff)
                 .withRecentIdsCapacity(256);
     }
 }
