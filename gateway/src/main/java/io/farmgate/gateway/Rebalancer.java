@@ -182,26 +182,34 @@ public final class Rebalancer implements AutoCloseable {
         // A new wave starting now counts too: the last wave's hosts keep their targets through it, or
         // half of what this wave sheds lands on them (two choices among all eligible hosts) and has
         // to be shed again.
-        if (!mayOrder || placed || plan.verdict() != Verdict.SHED && plan.verdict() != Verdict.BALANCED
-                && plan.verdict() != Verdict.NOTHING_SHEDDABLE) {
+        if (!mayOrder || placed || !readsTheFarm(plan)) {
             return;
         }
         double limit = plan.meanScore() * (1.0 + config.policy().toleranceFraction());
         for (HostView h : snapshot.hosts()) {
             if (backWithinBand(h, limit) && !ordered.containsKey(h.id()) && !lifted.contains(h.id())) {
-                operators.clearTarget(h.id());
                 ownTargets.remove(h.id());
-                clearedTargets.incrementAndGet();
-                Map<String, String> details = new LinkedHashMap<>();
-                details.put("cleared", "true");
-                details.put("plan", plan.summary());
-                note(new FarmEvent(FarmEvent.Type.TARGET, h.id(), config.ownerId(),
-                        String.format(java.util.Locale.ROOT,
-                                "back within the band: %d connection(s), target %d reached, score %.3f <= %.3f",
-                                h.report().connections(), h.operator().targetConnections(), h.score(), limit),
-                        clock.millis(), details));
+                clearTarget(h, plan, String.format(java.util.Locale.ROOT,
+                        "back within the band: %d connection(s), target %d reached, score %.3f <= %.3f",
+                        h.report().connections(), h.operator().targetConnections(), h.score(), limit));
             }
         }
+    }
+
+    /** Whether the plan was made from fresh data, so its mean may lift targets (not stale, not too few hosts). */
+    private static boolean readsTheFarm(RebalancePlan plan) {
+        return plan.verdict() == Verdict.SHED || plan.verdict() == Verdict.BALANCED
+                || plan.verdict() == Verdict.NOTHING_SHEDDABLE;
+    }
+
+    /** Lifts a host's target and records why, as a {@code target} event. */
+    private void clearTarget(HostView h, RebalancePlan plan, String reason) {
+        operators.clearTarget(h.id());
+        clearedTargets.incrementAndGet();
+        Map<String, String> details = new LinkedHashMap<>();
+        details.put("cleared", "true");
+        details.put("plan", plan.summary());
+        note(new FarmEvent(FarmEvent.Type.TARGET, h.id(), config.ownerId(), reason, clock.millis(), details));
     }
 
     /**
@@ -240,8 +248,7 @@ public final class Rebalancer implements AutoCloseable {
      * Targets set by an operator ({@code POST /v1/hosts/{id}/shed}) are orders and stay.
      */
     private java.util.Set<String> liftOutgrownTargets(FarmSnapshot snapshot, RebalancePlan plan) {
-        if (ownTargets.isEmpty() || plan.verdict() != Verdict.SHED && plan.verdict() != Verdict.BALANCED
-                && plan.verdict() != Verdict.NOTHING_SHEDDABLE) {
+        if (ownTargets.isEmpty() || !readsTheFarm(plan)) {
             return java.util.Set.of();
         }
         java.util.Set<String> lifted = new java.util.HashSet<>();
@@ -255,18 +262,10 @@ public final class Rebalancer implements AutoCloseable {
                     || h.report().connections() <= own.getValue() || h.score() > plan.meanScore()) {
                 continue;
             }
-            operators.clearTarget(h.id());
             lifted.add(h.id());
-            clearedTargets.incrementAndGet();
-            Map<String, String> details = new LinkedHashMap<>();
-            details.put("cleared", "true");
-            details.put("plan", plan.summary());
-            note(new FarmEvent(FarmEvent.Type.TARGET, h.id(), config.ownerId(),
-                    String.format(java.util.Locale.ROOT,
-                            "outgrown: score %.3f is at or below the mean %.3f with %d connection(s) still above"
-                                    + " target %d; lifted", h.score(), plan.meanScore(), h.report().connections(),
-                            own.getValue()),
-                    clock.millis(), details));
+            clearTarget(h, plan, String.format(java.util.Locale.ROOT,
+                    "outgrown: score %.3f is at or below the mean %.3f with %d connection(s) still above target %d;"
+                            + " lifted", h.score(), plan.meanScore(), h.report().connections(), own.getValue()));
         }
         ownTargets.keySet().removeAll(lifted);
         return lifted;
