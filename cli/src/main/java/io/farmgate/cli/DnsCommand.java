@@ -97,8 +97,13 @@ final class DnsCommand implements Callable<Integer> {
     List<String> fallbackAddresses;
 
     @Option(names = "--udp-threads", defaultValue = "0", paramLabel = "N",
-            description = "UDP receive threads; 0 = two per CPU (default: ${DEFAULT-VALUE}).")
+            description = "UDP receive threads; 0 = one per CPU (default: ${DEFAULT-VALUE}).")
     int udpThreads;
+
+    @Option(names = "--udp-batching", defaultValue = "true", arity = "0..1", paramLabel = "BOOL",
+            description = "Take in and send out many UDP packets per system call (recvmmsg/sendmmsg, Linux, built-in"
+                    + " native library); false: one per call through the JDK (default: ${DEFAULT-VALUE}).")
+    boolean udpBatching;
 
     @Option(names = "--max-stale-millis", defaultValue = "60000", paramLabel = "MS",
             description = "/readyz fails once the registry has been unreachable this long (default: ${DEFAULT-VALUE}).")
@@ -134,6 +139,7 @@ final class DnsCommand implements Callable<Integer> {
         if (udpThreads > 0) {
             b.udpThreads(udpThreads);
         }
+        b.udpBatching(udpBatching);
         return b.build();
     }
 

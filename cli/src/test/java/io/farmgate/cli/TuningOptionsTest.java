@@ -77,6 +77,12 @@ class TuningOptionsTest {
     }
 
     @Test
+    void dnsBatchesUdpUnlessToldNotTo() {
+        assertThat(parsedDns().dnsConfig().udpBatching()).isTrue();
+        assertThat(parsedDns("--udp-batching=false").dnsConfig().udpBatching()).isFalse();
+    }
+
+    @Test
     void answerCacheSecondsOutOfRangeIsRefusedNamingTheField() {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> parsedDns("--answer-cache-seconds", "-1").dnsConfig())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("answerCacheSeconds: -1");

@@ -32,6 +32,9 @@ import org.xbill.DNS.TextParseException;
  *                                 fresh (empty: SERVFAIL instead)
  * @param udpThreads               UDP receive threads, one socket each where SO_REUSEPORT works
  *                                 (default one per CPU)
+ * @param udpBatching              take in and send out many UDP packets per system call
+ *                                 (recvmmsg/sendmmsg) where the native library loads (Linux with a
+ *                                 build that had a C compiler); off: one per call through the JDK
  */
 public record DnsConfig(
         String zone,
@@ -49,10 +52,14 @@ public record DnsConfig(
         int tcpMaxConnections,
         RateLimit rateLimit,
         List<String> fallbackAddresses,
-        int udpThreads) {
+        int udpThreads,
+        boolean udpBatching) {
 
     /** Most hosts in one answer: 64 AAAA records still fit a TCP message many times over. */
     public static final int MAX_ANSWER_COUNT = 64;
+
+    /** The largest {@code ednsMaxPayload}: no UDP answer is larger. */
+    public static final int MAX_EDNS_PAYLOAD = 4096;
 
     /** A name server of the zone and, for names inside the zone, the glue addresses served with it. */
     public record NameServer(String name, List<String> addresses) {
@@ -133,7 +140,7 @@ public record DnsConfig(
         Objects.requireNonNull(soa, "soa");
         parseName("soa.rname", soa.rname());
         requireRange("staticTtlSeconds", staticTtlSeconds, 1, 604_800);
-        requireRange("ednsMaxPayload", ednsMaxPayload, 512, 4096);
+        requireRange("ednsMaxPayload", ednsMaxPayload, 512, MAX_EDNS_PAYLOAD);
         requireRange("tcpIdleTimeoutMillis", tcpIdleTimeoutMillis, 1, 3_600_000);
         requireRange("tcpMaxConnections", tcpMaxConnections, 1, 100_000);
         Objects.requireNonNull(rateLimit, "rateLimit");
@@ -176,6 +183,7 @@ public record DnsConfig(
         b.rateLimit = rateLimit;
         b.fallbackAddresses = fallbackAddresses;
         b.udpThreads = udpThreads;
+        b.udpBatching = udpBatching;
         return b;
     }
 
@@ -201,6 +209,7 @@ public record DnsConfig(
         // while one thread per CPU rarely sleeps under load. More threads only win peak q/s on a
         // CPU shared with other work (bench/dns.sh, docs/dns.md).
         private int udpThreads = Runtime.getRuntime().availableProcessors();
+        private boolean udpBatching = true;
 
         private Builder(String zone) {
             this.zone = zone;
@@ -283,10 +292,16 @@ public record DnsConfig(
             return this;
         }
 
+        public Builder udpBatching(boolean value) {
+            udpBatching = value;
+            return this;
+        }
+
         public DnsConfig build() {
             return new DnsConfig(zone, listenHost, port, ttlSeconds, answerCount, answerCacheSeconds,
                     newClientsPerCacheSecond, nameServers, soa, staticTtlSeconds, ednsMaxPayload,
-                    tcpIdleTimeoutMillis, tcpMaxConnections, rateLimit, fallbackAddresses, udpThreads);
+                    tcpIdleTimeoutMillis, tcpMaxConnections, rateLimit, fallbackAddresses, udpThreads,
+                    udpBatching);
         }
     }
 

@@ -22,6 +22,7 @@ final class DnsCounters {
     final LongAdder tcpRejected = new LongAdder();
     final LongAdder tcpOpen = new LongAdder();
     final LongAdder internalErrors = new LongAdder();
+    final LongAdder udpSendFailures = new LongAdder();
 
     void query(int type) {
         queriesByType[typeSlot(type)].increment();
@@ -45,7 +46,8 @@ final class DnsCounters {
             }
         }
         return new DnsStats(byType, byRcode, truncated.sum(), malformed.sum(), droppedResponses.sum(),
-                rrlDropped.sum(), rrlSlipped.sum(), tcpRejected.sum(), tcpOpen.sum(), internalErrors.sum());
+                rrlDropped.sum(), rrlSlipped.sum(), tcpRejected.sum(), tcpOpen.sum(), internalErrors.sum(),
+                udpSendFailures.sum());
     }
 
     private static int typeSlot(int type) {

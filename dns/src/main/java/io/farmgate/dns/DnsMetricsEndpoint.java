@@ -62,6 +62,7 @@ public final class DnsMetricsEndpoint implements AutoCloseable {
         counter("farmgate_dns_rrl_slipped", dns, DnsStats::rrlSlipped);
         counter("farmgate_dns_tcp_rejected", dns, DnsStats::tcpRejected);
         counter("farmgate_dns_internal_errors", dns, DnsStats::internalErrors);
+        counter("farmgate_dns_udp_send_failures", dns, DnsStats::udpSendFailures);
         Gauge.builder("farmgate_dns_tcp_open", this, e -> e.dns.stats().tcpOpen()).register(registry);
         Gauge.builder("farmgate_snapshot_age_seconds", this, e -> e.snapshotAgeMillis() / 1000.0).register(registry);
         Gauge.builder("farmgate_snapshot_stale", this, e -> e.snapshots.get().stale() ? 1 : 0).register(registry);

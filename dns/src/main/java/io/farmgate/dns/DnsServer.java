@@ -31,6 +31,7 @@ public final class DnsServer implements AutoCloseable {
     private final QueryResponder responder;
     private final boolean udpFastPath;
     private UdpListener udp;
+    private volatile String udpMode = "not started";
     private TcpListener tcp;
     private boolean started;
     private boolean closed;
@@ -73,16 +74,16 @@ public final class DnsServer implements AutoCloseable {
             tcp = TcpListener.bind(responder, counters, address, config.tcpIdleTimeoutMillis(),
                     config.tcpMaxConnections());
             try {
-                udp = UdpListener.bind(responder, udpFastPath, address, config.udpThreads());
+                udp = UdpListener.bind(responder, counters, udpOptions(), address, config.udpThreads());
             } catch (IOException | RuntimeException e) {
                 tcp.close();
                 throw e;
             }
         }
-        udp.start(config.udpThreads(), "farmgate-dns");
+        udpMode = udp.start(config.udpThreads(), "farmgate-dns");
         tcp.start("farmgate-dns");
-        log.info("DNS for {} on {}:{} (UDP x{}{}, TCP)", config.zone(), config.listenHost(), port(),
-                config.udpThreads(), udp.reusePort() ? " with SO_REUSEPORT" : " sharing one socket");
+        log.info("DNS for {} on {}:{} (UDP x{}{}, {}; TCP)", config.zone(), config.listenHost(), port(),
+                config.udpThreads(), udp.reusePort() ? " with SO_REUSEPORT" : " sharing one socket", udpMode);
         return this;
     }
 
@@ -103,7 +104,7 @@ public final class DnsServer implements AutoCloseable {
                 continue;
             }
             try {
-                udp = UdpListener.bind(responder, udpFastPath, new InetSocketAddress(host, port), config.udpThreads());
+                udp = UdpListener.bind(responder, counters, udpOptions(), new InetSocketAddress(host, port), config.udpThreads());
                 return;
             } catch (BindException e) {
                 tcp.close();
@@ -133,6 +134,15 @@ public final class DnsServer implements AutoCloseable {
     }
 
     /** UDP sockets bound: the thread count with SO_REUSEPORT, else 1. */
+    private UdpOptions udpOptions() {
+        return new UdpOptions(udpFastPath, config.udpBatching());
+    }
+
+    /** How UDP queries are taken in: "16 queries per recvmmsg", or one per call and why. */
+    String udpMode() {
+        return udpMode;
+    }
+
     int udpSockets() {
         return udp == null ? 0 : udp.sockets();
     }

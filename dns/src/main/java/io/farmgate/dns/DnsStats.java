@@ -16,6 +16,8 @@ import java.util.Map;
  * @param tcpRejected       TCP connections closed at once because the cap was reached
  * @param tcpOpen           TCP connections open now
  * @param internalErrors    queries that failed inside the responder (answered SERVFAIL)
+ * @param udpSendFailures   UDP answers the kernel would not send (a full send buffer on a
+ *                          non-blocking socket, no route to the client, a firewall)
  */
 public record DnsStats(
         Map<String, Long> queriesByType,
@@ -27,7 +29,8 @@ public record DnsStats(
         long rrlSlipped,
         long tcpRejected,
         long tcpOpen,
-        long internalErrors) {
+        long internalErrors,
+        long udpSendFailures) {
 
     public DnsStats {
         queriesByType = Map.copyOf(queriesByType);

@@ -17,11 +17,12 @@ import java.util.concurrent.ThreadLocalRandom;
  * Used by {@code bench/dns.sh}; not the production command ({@code farmgate dns} reads the registry).
  *
  * <pre>java -cp … io.farmgate.dns.StaticFarmDnsMain [--zone Z] [--listen HOST:PORT] [--hosts N]
- *     [--udp-threads T] [--answers K] [--rrl-per-second R] [--no-fast-path]</pre>
+ *     [--udp-threads T] [--answers K] [--rrl-per-second R] [--no-fast-path] [--no-batching]</pre>
  *
  * Host {@code i} is {@code host-i} at {@code 127.0.1.i}; RRL is off unless {@code --rrl-per-second} is given.
  * {@code --no-fast-path} answers every UDP query through the general (dnsjava) path, to measure what
- * the fast path saves.
+ * the fast path saves; {@code --no-batching} takes one UDP packet per system call, to measure what
+ * recvmmsg/sendmmsg save.
  */
 public final class StaticFarmDnsMain {
 
@@ -36,6 +37,7 @@ public final class StaticFarmDnsMain {
         int answers = 1;
         int rrl = 0;
         boolean fastPath = true;
+        boolean batching = true;
         for (int i = 0; i < args.length; i++) {
             String value = i + 1 < args.length ? args[i + 1] : null;
             switch (args[i]) {
@@ -49,9 +51,13 @@ public final class StaticFarmDnsMain {
                     fastPath = false;
                     continue;
                 }
+                case "--no-batching" -> {
+                    batching = false;
+                    continue;
+                }
                 default -> throw new IllegalArgumentException("unknown option: " + args[i]
                         + " (expected: --zone, --listen, --hosts, --udp-threads, --answers, --rrl-per-second,"
-                        + " --no-fast-path)");
+                        + " --no-fast-path, --no-batching)");
             }
             i++;
         }
@@ -67,6 +73,7 @@ public final class StaticFarmDnsMain {
                 .listenHost(listenHost)
                 .port(Integer.parseInt(listen.substring(colon + 1)))
                 .answerCount(answers)
+                .udpBatching(batching)
                 .rateLimit(rrl > 0 ? new DnsConfig.RateLimit(rrl, 2, 65_536) : DnsConfig.RateLimit.OFF);
         if (udpThreads > 0) {
             builder.udpThreads(udpThreads);
@@ -89,7 +96,7 @@ public final class StaticFarmDnsMain {
         }, "farmgate-dns-shutdown"));
         server.start();
         System.out.println("farmgate DNS for " + config.zone() + " on " + listenHost + ":" + server.port()
-                + " serving " + hosts + " static hosts (Ctrl-C stops)");
+                + " serving " + hosts + " static hosts; UDP: " + server.udpMode() + " (Ctrl-C stops)");
         stopped.await();
     }
 
