@@ -6,15 +6,17 @@
 #   1. warm-up   (JIT for farmgate; the same for all servers, for fairness)
 #   2. saturation: dnsperf as fast as it can -> queries/s, average latency, lost queries
 #   3. fixed rate: dnsperf -Q $RATE          -> CPU seconds the server used per 100k answered queries
-# The server is pinned to one CPU and dnsperf to another (taskset), so they do not steal from each
-# other; on a 2-core machine dnsperf itself is the ceiling near ~150k q/s.
+# The server is pinned to one CPU and dnsperf to another (taskset; every server thread, including
+# those a server pins itself, see pin_threads), so they do not steal from each other; on a 2-core
+# machine dnsperf itself is the ceiling near ~150k q/s.
 #
 # Results: printed, and written to bench/results/dns.txt.
 #
 # Usage: bench/dns.sh [--duration SECONDS] [--warmup SECONDS] [--rate QPS] [--hosts N] [--rounds N]
 #                     [--udp-threads N] [--servers LIST] [--only SERVER] [--quick]
 # Servers: farmgate, farmgate-general (the same with its UDP fast path off: every query through
-# dnsjava), farmgate-2threads (2 receive threads on its one CPU), knot, pdns, pdns-cached;
+# dnsjava), farmgate-unbatched (one UDP packet per system call instead of recvmmsg/sendmmsg
+# batches), farmgate-2threads (2 receive threads on its one CPU), knot, pdns, pdns-cached;
 # default all of them.
 # --rounds N runs every server N times, interleaved, and reports the median of each figure (the
 # worst for lost queries) and, per round, farmgate's CPU per query over Knot's: on a shared
@@ -33,7 +35,7 @@ WARMUP=8
 RATE=50000
 HOSTS=3
 ROUNDS=1
-SERVERS="farmgate farmgate-general farmgate-2threads knot pdns pdns-cached"
+SERVERS="farmgate farmgate-general farmgate-unbatched farmgate-2threads knot pdns pdns-cached"
 WRITE=yes
 # farmgate: one receive thread for its one CPU, its default. A second thread per CPU costs about
 # twice the CPU per query below saturation (two threads on one CPU each sleep and get woken for
@@ -57,9 +59,9 @@ while [ $# -gt 0 ]; do
 done
 for name in $SERVERS; do
   case "$name" in
-    farmgate|farmgate-general|farmgate-2threads|knot|pdns|pdns-cached) ;;
-    *) echo "unknown server: $name (expected farmgate, farmgate-general, farmgate-2threads, knot, pdns," \
-         "pdns-cached)" >&2; exit 2 ;;
+    farmgate|farmgate-general|farmgate-unbatched|farmgate-2threads|knot|pdns|pdns-cached) ;;
+    *) echo "unknown server: $name (expected farmgate, farmgate-general, farmgate-unbatched, farmgate-2threads," \
+         "knot, pdns, pdns-cached)" >&2; exit 2 ;;
   esac
 done
 
@@ -173,6 +175,7 @@ start_farmgate() { # [extra StaticFarmDnsMain options]
   PIDS+=("$SERVER_PID")
 }
 start_farmgate_general() { start_farmgate --no-fast-path; }
+start_farmgate_unbatched() { start_farmgate --no-batching; }
 start_farmgate_2threads() { start_farmgate --udp-threads 2; } # the last --udp-threads wins
 
 start_knot() {
@@ -266,9 +269,28 @@ record() { # array-name server value
   arr[$2]="${arr[$2]:-} $3"
 }
 
+# Knot pins its UDP worker threads itself (worker i on CPU i), whatever the taskset it was started
+# with: its one worker moved onto CPU 0, beside dnsperf, where waking each other costs far less
+# than across CPUs (a trivial C echo server measured 0.34 CPU-s/100k beside dnsperf, 0.80 on the
+# other CPU). Before this, Knot's CPU per query was measured that way. Every thread of every
+# server is put back on the server's CPU once it answers.
+pin_threads() { # name
+  local moved=0 tid
+  for tid in $(ls "/proc/$SERVER_PID/task"); do
+    if [ "$(taskset -pc "$tid" 2>/dev/null | awk -F': ' '{print $2}')" != "$SERVER_CPU" ]; then
+      moved=$((moved + 1))
+    fi
+  done
+  taskset -a -pc "$SERVER_CPU" "$SERVER_PID" > /dev/null
+  if [ "$moved" -gt 0 ]; then
+    echo "== $1: $moved thread(s) had pinned themselves off CPU $SERVER_CPU; moved back" >&2
+  fi
+}
+
 measure() { # name port
   local name=$1 port=$2
   wait_ready "$port" "$name"
+  pin_threads "$name"
   echo "== $name: warm-up ${WARMUP}s" >&2
   dnsperf_run "$port" "$WARMUP" > /dev/null
   echo "== $name: saturation ${DURATION}s" >&2
@@ -326,11 +348,12 @@ for round in $(seq 1 "$ROUNDS"); do
   echo "== round $round of $ROUNDS" >&2
   run farmgate start_farmgate "$FARMGATE_PORT"
   run farmgate-general start_farmgate_general "$FARMGATE_PORT"
+  run farmgate-unbatched start_farmgate_unbatched "$FARMGATE_PORT"
   run farmgate-2threads start_farmgate_2threads "$FARMGATE_PORT"
   run knot start_knot "$KNOT_PORT"
   run pdns start_pdns "$PDNS_PORT"
   run pdns-cached start_pdns_cached "$PDNS_PORT"
-  for name in farmgate farmgate-general farmgate-2threads; do
+  for name in farmgate farmgate-general farmgate-unbatched farmgate-2threads; do
     if [[ " $SERVERS " == *" $name "* && " $SERVERS " == *" knot "* ]]; then
       record_round_ratio "$round" "$name"
     fi
@@ -343,9 +366,10 @@ worst() { tr ' ' '\n' <<< "$1" | grep . | sort -g | tail -1; }
 report() {
   echo "# farmgate DNS benchmark -- $(date -u +%Y-%m-%dT%H:%M:%SZ)"
   echo "# machine: $(nproc) CPUs, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)"
-  echo "# server on CPU $SERVER_CPU, dnsperf on CPU $LOAD_CPU; ${HOSTS} hosts; queries: 80% apex A, 20% host names"
+  echo "# server (all its threads) on CPU $SERVER_CPU, dnsperf on CPU $LOAD_CPU; ${HOSTS} hosts; queries: 80% apex A, 20% host names"
   echo "# saturation: dnsperf -c 8 -q 100 for ${DURATION}s after ${WARMUP}s warm-up; fixed rate: -Q $RATE"
-  echo "# farmgate: StaticFarmDnsMain, $FARMGATE_UDP_THREADS UDP thread(s); farmgate-general: the same, UDP fast path off;"
+  echo "# farmgate: StaticFarmDnsMain, $FARMGATE_UDP_THREADS UDP thread(s), recvmmsg/sendmmsg batches; farmgate-general: the same, UDP fast path off;"
+  echo "#   farmgate-unbatched: the same, one UDP packet per system call;"
   echo "#   farmgate-2threads: the same with 2 UDP threads (SO_REUSEPORT) on its one CPU"
   echo "# knot: 1 UDP worker, static zone (apex holds every host)"
   echo "# pdns: LUA pickrandom, enable-lua-records=shared, 1 receiver + 1 distributor thread,"
@@ -355,7 +379,7 @@ report() {
   printf "%-12s %10s %12s %8s %8s %10s %12s %9s %11s\n" server "q/s(sat)" "lat-ms(sat)" "lost" \
     "cpu%(sat)" "q/s(fix)" "lat-ms(fix)" "lost(fix)" "cpu-s/100k"
   declare -A M_QPS M_CPU
-  for name in farmgate farmgate-general farmgate-2threads knot pdns pdns-cached; do
+  for name in farmgate farmgate-general farmgate-unbatched farmgate-2threads knot pdns pdns-cached; do
     [ -n "${QPS[$name]:-}" ] || continue
     M_QPS[$name]=$(median "${QPS[$name]}")
     M_CPU[$name]=$(median "${CPU100K[$name]}")
@@ -377,18 +401,18 @@ report() {
       echo "farmgate/pdns-cached  q/s: $(ratio "${M_QPS[farmgate]}" "${M_QPS[pdns-cached]}")  cpu/query: $(ratio "${M_CPU[farmgate]}" "${M_CPU[pdns-cached]}")"
     fi
   fi
-  for name in farmgate-general farmgate-2threads; do
+  for name in farmgate-general farmgate-unbatched farmgate-2threads; do
     if [ -n "${M_QPS[$name]:-}" ] && [ -n "${M_QPS[knot]:-}" ]; then
       printf "%-21s q/s: %s  cpu/query: %s  per round:%s\n" "$name/knot" "$(ratio "${M_QPS[$name]}" "${M_QPS[knot]}")" \
         "$(ratio "${M_CPU[$name]}" "${M_CPU[knot]}")" "${ROUND_RATIO[$name]:-}"
     fi
   done
   echo "# per-round q/s(sat):"
-  for name in farmgate farmgate-general farmgate-2threads knot pdns pdns-cached; do
+  for name in farmgate farmgate-general farmgate-unbatched farmgate-2threads knot pdns pdns-cached; do
     [ -n "${QPS[$name]:-}" ] && echo "#   $name:${QPS[$name]}"
   done
   echo "# per-round cpu-s/100k:"
-  for name in farmgate farmgate-general farmgate-2threads knot pdns pdns-cached; do
+  for name in farmgate farmgate-general farmgate-unbatched farmgate-2threads knot pdns pdns-cached; do
     [ -n "${CPU100K[$name]:-}" ] && echo "#   $name:${CPU100K[$name]}"
   done
   return 0
