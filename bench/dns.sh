@@ -37,10 +37,10 @@ HOSTS=3
 ROUNDS=1
 SERVERS="farmgate farmgate-general farmgate-unbatched farmgate-2threads knot pdns pdns-cached"
 WRITE=yes
-# farmgate: one receive thread for its one CPU, its default. A second thread per CPU costs about
-# twice the CPU per query below saturation (two threads on one CPU each sleep and get woken for
-# their share of the packets); on a CPU shared with other work it wins peak q/s, since the
-# scheduler then gives farmgate two shares of the CPU (farmgate-2threads shows both).
+# farmgate: one receive thread for its one CPU, its default. A second thread per CPU costs more
+# CPU per query below saturation (two threads on one CPU each sleep and get woken for their share
+# of the packets; 7-10 % more in the runs of 23 November); on a CPU shared with other work it wins
+# peak q/s, since the scheduler then gives farmgate two shares of the CPU (farmgate-2threads).
 FARMGATE_UDP_THREADS=1
 while [ $# -gt 0 ]; do
   case "$1" in

@@ -204,10 +204,10 @@ public record DnsConfig(
         private int tcpMaxConnections = 256;
         private RateLimit rateLimit = RateLimit.DEFAULT;
         private List<String> fallbackAddresses = List.of();
-        // One per CPU: below saturation a second thread per CPU costs about twice the CPU per
-        // query (each thread sleeps and is woken for its share of the packets, ~10x the wake-ups),
-        // while one thread per CPU rarely sleeps under load. More threads only win peak q/s on a
-        // CPU shared with other work (bench/dns.sh, docs/dns.md).
+        // One per CPU: below saturation a second thread per CPU costs more CPU per query (each
+        // thread sleeps and is woken for its share of the packets), while one thread per CPU
+        // rarely sleeps under load. More threads only win peak q/s on a CPU shared with other
+        // work (bench/dns.sh, docs/dns.md).
         private int udpThreads = Runtime.getRuntime().availableProcessors();
         private boolean udpBatching = true;
 
