@@ -29,5 +29,5 @@ if [ ! -f "$include/jni.h" ]; then
 fi
 mkdir -p "$out"
 lib="$out/libfarmgate_udp-$(uname -m).so"
-"$cc" -O2 -fPIC -shared -Wall -Wextra -Werror -I"$include" -I"$include/linux" -o "$lib.tmp" "$src"
+"$cc" -O2 -fPIC -shared -Wall -Wextra -I"$include" -I"$include/linux" -o "$lib.tmp" "$src"
 mv "$lib.tmp" "$lib"
