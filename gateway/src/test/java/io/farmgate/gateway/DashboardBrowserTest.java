@@ -158,6 +158,23 @@ class DashboardBrowserTest {
     }
 
     @Test
+    void tooManyWrongTokensShowTheLockOutOnTheLoginForm() {
+        browser.get(gateway.adminUrl("/dashboard").toString());
+        browser.executeScript("sessionStorage.clear()");
+        browser.navigate().refresh();
+
+        // Each attempt is refused (401) until the address is locked out (429): then the form says so.
+        await().atMost(WAIT).untilAsserted(() -> {
+            WebElement field = browser.findElement(By.id("token"));
+            field.clear();
+            field.sendKeys("not-the-admin-token-at-all");
+            browser.findElement(By.id("login-button")).click();
+            assertThat(browser.findElement(By.id("login-error")).getText()).contains("too many wrong tokens");
+        });
+        assertThat(browser.findElement(By.id("app")).isDisplayed()).isFalse();
+    }
+
+    @Test
     void drainFromThePageIsStoredInRedisAndShownAsDraining() throws IOException {
         logIn();
         await().atMost(WAIT).until(() -> !browser.findElements(By.cssSelector("button.drain[data-host='web-2']")).isEmpty());
