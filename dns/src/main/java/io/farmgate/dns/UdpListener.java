@@ -12,6 +12,7 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,6 +34,7 @@ final class UdpListener implements AutoCloseable {
      * as with one per call) that is 1 MB of receive buffers per thread; 32 measured no better.
      */
     private static final int BATCH = 16;
+    private static final long RECEIVE_ERROR_BACKOFF_NANOS = 10_000_000L;
 
     private final QueryResponder responder;
     private final DnsCounters counters;
@@ -164,6 +166,8 @@ final class UdpListener implements AutoCloseable {
                 if (Long.bitCount(failures) == 1) { // 1st, 2nd, 4th, ...: visible, never a flood
                     log.warn("UDP receive failed ({} so far); continuing", failures, t);
                 }
+                // An error that does not go away (a bug, not a packet) must not spin a core.
+                LockSupport.parkNanos(RECEIVE_ERROR_BACKOFF_NANOS);
                 continue;
             }
             if (closed) {
