@@ -1,8 +1,8 @@
 /*
  * farmgate-client.js: the cooperating browser client for farmgate (served by the gateway at GET /v1/client.js).
  * No dependencies. Same semantics as the Java client (io.farmgate.client.FarmgateClient), see docs/client.md:
- * - asks the gateway for a host (GET /v1/assign -> {"url","hostId","token","expiresAt"}; 503 + Retry-After: wait),
- *   connects to url (+ fg_token=token);
+ * - asks a gateway for a host (GET /v1/assign -> {"url","hostId","token","expiresAt"}; 503 + Retry-After: wait),
+ *   connects to url (+ fg_token=token); with several gateways, the next one when one cannot be reached;
  * - on close 1012 / 1013 / 1001 or an abnormal close, goes back through the gateway: the first retry is drawn
  *   uniformly over firstRetryWindowMs (1013 waits one window first), failed attempts back off exponentially;
  * - every message gets an id and is kept until the backend echoes it or sends {"type":"ack","id"}; messages
@@ -32,13 +32,23 @@
   function noop() {}
 
   /**
-   * new FarmgateClient({gateway, path, clientKey, onMessage, onConnected, onDisconnected, onRetry, onFailed,
-   *                     firstRetryWindowMs, initialRetryDelayMs, maxRetryDelayMs, maxConsecutiveFailures,
-   *                     maxPendingMessages, connectTimeoutMs, random})
+   * new FarmgateClient({gateway | gateways, path, clientKey, onMessage, onConnected, onDisconnected, onRetry,
+   *                     onFailed, onFailover, firstRetryWindowMs, initialRetryDelayMs, maxRetryDelayMs,
+   *                     maxConsecutiveFailures, maxPendingMessages, connectTimeoutMs, random})
+   *
+   * gateways: several front doors, e.g. one per region or one per gateway behind no load balancer. The client
+   * stays with the one that last answered; when it cannot be reached (a network error, not an HTTP answer:
+   * a 503 is an answer, every gateway reads the same farm) it asks the next, each at most once per attempt.
    */
   function FarmgateClient(options) {
     var o = options || {};
-    this.gateway = String(o.gateway || "").replace(/\/+$/, "");
+    var list = o.gateways !== undefined ? o.gateways : [o.gateway || ""];
+    if (!Array.isArray(list) || list.length === 0) {
+      throw new RangeError("gateways: " + JSON.stringify(list) + " (expected: a non-empty array of base URLs)");
+    }
+    this.gateways = list.map(function (g) { return String(g).replace(/\/+$/, ""); });
+    this.gateway = this.gateways[0];
+    this._gatewayIndex = 0;
     this.path = o.path || "";
     if (this.path && this.path.charAt(0) !== "/") {
       throw new RangeError("path: " + this.path + " (expected: empty or starting with /)");
@@ -58,6 +68,7 @@
     this.onDisconnected = o.onDisconnected || noop;
     this.onRetry = o.onRetry || noop;
     this.onFailed = o.onFailed || noop;
+    this.onFailover = o.onFailover || noop;
 
     this.state = "new"; // new, connecting, open, waiting, closed, failed
     this.assignment = null;
@@ -71,7 +82,7 @@
     this._sequence = 0;
     this._idPrefix = ("000000000000" + Math.floor(this.random() * 281474976710656).toString(16)).slice(-12);
     this._stats = { sent: 0, confirmed: 0, resent: 0, received: 0, duplicatesDropped: 0, malformedDropped: 0,
-      assignments: 0, noHostAnswers: 0, failedAttempts: 0,
+      assignments: 0, noHostAnswers: 0, failedAttempts: 0, gatewayFailovers: 0,
       reconnects: { "service-restart": 0, "try-again-later": 0, "going-away": 0, "abnormal": 0 } };
   }
 
@@ -129,14 +140,20 @@
   // --- attempts -----------------------------------------------------------------------------------------
 
   FarmgateClient.prototype._attempt = function () {
-    var self = this;
     var attempt = ++this._generation;
     this.state = "connecting";
-    var url = this.gateway + "/v1/assign" + (this.clientKey ? "?client=" + encodeURIComponent(this.clientKey) : "");
+    this._ask(attempt, this._gatewayIndex, this.gateways.length);
+  };
+
+  /** Asks gateway {@code index} for a host; when it cannot be reached, the next one ({@code triesLeft} in all). */
+  FarmgateClient.prototype._ask = function (attempt, index, triesLeft) {
+    var self = this;
+    var url = this.gateways[index] + "/v1/assign" + (this.clientKey ? "?client=" + encodeURIComponent(this.clientKey) : "");
     fetch(url, { cache: "no-store", headers: { "Accept": "application/json" } }).then(function (response) {
       if (attempt !== self._generation) {
         return null;
       }
+      self._gatewayIndex = index; // it answered: ask it first next time
       if (response.status === 503) {
         self._stats.noHostAnswers++;
         self._failed("no eligible host (503)", retryAfterMs(response.headers.get("Retry-After"), self.maxRetryAfterMs));
@@ -151,6 +168,19 @@
           self._connect(attempt, a);
         }
       });
+    }, function (unreachable) {
+      if (attempt !== self._generation || self.state !== "connecting") {
+        return null;
+      }
+      if (triesLeft <= 1) {
+        throw unreachable;
+      }
+      var next = (index + 1) % self.gateways.length;
+      self._gatewayIndex = next;
+      self._stats.gatewayFailovers++;
+      self.onFailover(self.gateways[index], self.gateways[next], String(unreachable));
+      self._ask(attempt, next, triesLeft - 1);
+      return null;
     }).catch(function (error) {
       if (attempt === self._generation && self.state === "connecting") {
         self._failed("assignment failed: " + error, -1);

@@ -9,6 +9,8 @@ import io.farmgate.client.fake.FakeFarm;
 import io.farmgate.client.fake.FakeGateway;
 import io.farmgate.testing.HeadlessChromium;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -130,6 +132,31 @@ class BrowserClientTest {
         await().atMost(WAIT).until(() -> number("return events.retries.length") == 1);
         assertThat(number("return events.retries[0]")).isBetween(0L, 199L);
         assertThat(number("return events.disconnects[0]")).isEqualTo(1012);
+    }
+
+    @Test
+    void movesOnToTheNextGatewayWhenOneCannotBeReachedAndStaysWithIt() throws IOException {
+        js("fg.close()");
+        int deadPort;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            deadPort = s.getLocalPort(); // closed again: connections there are refused
+        }
+        String dead = "http://127.0.0.1:" + deadPort;
+        js("window.seen = { connected: [], failovers: [] };"
+                + "window.fg = new FarmgateClient({ gateways: ['" + dead + "', location.origin],"
+                + " firstRetryWindowMs: 200, initialRetryDelayMs: 50, maxRetryDelayMs: 200,"
+                + " onConnected: function (a) { seen.connected.push(a.hostId); },"
+                + " onFailover: function (from, to) { seen.failovers.push(from + ' -> ' + to); } });"
+                + "fg.start();");
+
+        await().atMost(WAIT).until(() -> "open".equals(js("return fg.state")));
+        assertThat(strings("return seen.failovers")).containsExactly(dead + " -> " + gateway.uri());
+
+        a.closeAll(1012, "shed");
+        b.closeAll(1012, "shed");
+        await().atMost(WAIT).until(() -> number("return seen.connected.length") == 2);
+        // The reconnect asked the gateway that answered last, not the unreachable one first again.
+        assertThat(number("return fg.stats().gatewayFailovers")).isEqualTo(1);
     }
 
     @Test
