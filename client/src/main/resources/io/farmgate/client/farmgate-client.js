@@ -47,7 +47,6 @@
       throw new RangeError("gateways: " + JSON.stringify(list) + " (expected: a non-empty array of base URLs)");
     }
     this.gateways = list.map(function (g) { return String(g).replace(/\/+$/, ""); });
-    this.gateway = this.gateways[0];
     this._gatewayIndex = 0;
     this.path = o.path || "";
     if (this.path && this.path.charAt(0) !== "/") {

@@ -22,7 +22,6 @@ final class UdpBatch implements AutoCloseable {
     private static final int ANSWER_LENGTH = 24;
 
     private final int fd;
-    private final int slots;
     private final ByteBuffer meta;
     private final ByteBuffer[] queries;
     private final ByteBuffer[] answers;
@@ -39,7 +38,6 @@ final class UdpBatch implements AutoCloseable {
     private UdpBatch(int fd, int slots, ByteBuffer rx, ByteBuffer tx, ByteBuffer meta, int rxSlotBytes,
                      int txSlotBytes, long handle) {
         this.fd = fd;
-        this.slots = slots;
         this.rx = rx;
         this.tx = tx;
         this.meta = meta;
@@ -71,12 +69,8 @@ final class UdpBatch implements AutoCloseable {
         return handle == 0 ? null : new UdpBatch(fd, slots, rx, tx, meta, rxSlotBytes, txSlotBytes, handle);
     }
 
-    int slots() {
-        return slots;
-    }
-
     /**
-     * Waits for queries and takes every one queued, up to {@link #slots()}: how many, 0 when the
+     * Waits for queries and takes every one queued, up to the slot count: how many, 0 when the
      * wait ended without any (idle, or woken to close).
      */
     int receive() throws IOException {
