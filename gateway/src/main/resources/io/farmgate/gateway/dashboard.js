@@ -9,6 +9,8 @@
   var charts = {};    // element id -> {plot, key, labels}
   var waves = [];     // the rebalancer's waves in the window, from /v1/history
   var windowEnd = 0;  // seconds; the time axis ends here (the gateway's clock at the last answer)
+  var windowSpan = HISTORY_SECONDS;  // seconds shown: five minutes, less while the gateway has less
+  var MIN_SPAN_SECONDS = 10;
   var timer = null;
 
   function $(id) { return document.getElementById(id); }
@@ -196,6 +198,7 @@
           ctx.setLineDash([5 * ratio, 4 * ratio]);
           ctx.font = (10 * ratio) + 'px system-ui, sans-serif';
           ctx.textBaseline = 'top';
+          ctx.textAlign = 'left'; // uPlot leaves it as its last axis had it
           waves.forEach(function (w) {
             var x = Math.round(u.valToPos(w.atMillis / 1000, 'x', true));
             if (x < box.left || x > box.left + box.width) { return; }
@@ -203,10 +206,13 @@
             ctx.moveTo(x, box.top);
             ctx.lineTo(x, box.top + box.height);
             ctx.stroke();
-            var label = '−' + w.connections + ' on ' + w.hosts.length;
+            var label = 'wave −' + w.connections;
             var width = ctx.measureText(label).width;
-            ctx.fillText(label, x + 3 * ratio + width > box.left + box.width ? x - 3 * ratio - width : x + 3 * ratio,
-              box.top + 2 * ratio);
+            var left = x + 4 * ratio + width > box.left + box.width ? x - 4 * ratio - width : x + 4 * ratio;
+            ctx.fillStyle = 'rgba(255, 255, 255, 0.85)';
+            ctx.fillRect(left - 2 * ratio, box.top, width + 4 * ratio, 13 * ratio);
+            ctx.fillStyle = WAVE_COLOR;
+            ctx.fillText(label, left, box.top + 1 * ratio);
             drawn++;
           });
           ctx.restore();
@@ -218,12 +224,12 @@
     };
   }
 
-  function chartWidth(box) { return Math.max(240, box.clientWidth); }
+  function chartWidth(box) { return Math.max(240, box.clientWidth - 12); } // less the figure's padding
   function chartHeight() { return window.innerWidth < 640 ? 150 : 190; }
 
   /**
    * Draws one chart into the figure with this id: a new uPlot when its series changed (hosts came or
-   * went), else new data into the one there. The time axis always spans the last HISTORY_SECONDS.
+   * went), else new data into the one there. The time axis ends at the gateway's now.
    */
   function plot(id, series, data, yLabel) {
     var box = $(id);
@@ -242,11 +248,11 @@
       cursor: { y: false, points: { show: false } },
       plugins: [wavesPlugin()],
       scales: {
-        x: { time: true, range: function () { return [windowEnd - HISTORY_SECONDS, windowEnd]; } },
+        x: { time: true, range: function () { return [windowEnd - windowSpan, windowEnd]; } },
         y: { range: function (u, min, max) { return [0, Math.max(yLabel === '%' ? 100 : 1, max * 1.1)]; } }
       },
       axes: [
-        { stroke: '#667085', grid: { stroke: '#eef0f3' }, ticks: { stroke: '#e3e6ea' },
+        { stroke: '#667085', grid: { stroke: '#eef0f3' }, ticks: { stroke: '#e3e6ea' }, space: 90,
           values: function (u, splits) { chart.labels = splits.map(clockTime); return chart.labels; } },
         { stroke: '#667085', grid: { stroke: '#eef0f3' }, ticks: { stroke: '#e3e6ea' }, size: 52,
           values: function (u, splits) { return splits.map(function (v) { return formatValue(v, yLabel); }); } }
@@ -270,6 +276,9 @@
 
   function renderHistory(h) {
     windowEnd = h.nowMillis / 1000;
+    // A gateway that started a minute ago has a minute to show: spread it over the width.
+    windowSpan = h.times.length === 0 ? HISTORY_SECONDS
+      : Math.min(HISTORY_SECONDS, Math.max(MIN_SPAN_SECONDS, windowEnd - h.times[0] / 1000));
     waves = h.waves || [];
     var xs = h.times.map(function (t) { return t / 1000; });
     var hosts = h.hosts;
@@ -310,7 +319,7 @@
     var target = el('span', 'target (dashed)');
     target.prepend(swatch('#667085', true));
     legend.appendChild(target);
-    var wave = el('span', 'rebalancer wave: connections ordered shed on N hosts');
+    var wave = el('span', 'rebalancer wave (−connections it ordered shed)');
     wave.prepend(swatch(WAVE_COLOR, true));
     legend.appendChild(wave);
     if (leftOut > 0) {
