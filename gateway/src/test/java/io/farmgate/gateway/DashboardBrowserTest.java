@@ -39,6 +39,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -46,8 +47,8 @@ import org.openqa.selenium.chrome.ChromeDriver;
 /**
  * The dashboard in headless Chromium against a gateway over a real Redis with heartbeating hosts.
  * Needs the Debian packages {@code chromium} and {@code chromium-driver}; skipped without them.
- * Leaves a screenshot of the charts after a rebalancer wave in {@code target/artifacts/dashboard.png},
- * which {@code .ci/run} collects as a build artifact.
+ * Leaves screenshots of the charts after a rebalancer wave in {@code target/artifacts/dashboard.png}
+ * and {@code dashboard-phone.png}, which {@code .ci/run} collects as build artifacts.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class DashboardBrowserTest {
@@ -241,8 +242,25 @@ class DashboardBrowserTest {
         long shownFrom = System.currentTimeMillis();
         await().atMost(WAIT).until(() -> System.currentTimeMillis() - shownFrom >= 2_000);
 
+        screenshot("dashboard.png");
+
+        // On a phone the charts stack and shrink to the screen.
+        Dimension desktop = browser.manage().window().getSize();
+        try {
+            browser.manage().window().setSize(new Dimension(420, 1600));
+            awaitPage().untilAsserted(() -> assertThat(
+                    browser.findElement(By.cssSelector("#chart-connections canvas")).getSize().getWidth())
+                    .isLessThan(420));
+            assertThat(coloured("chart-connections", "#c11574")).as("the wave's mark").isGreaterThan(30);
+            screenshot("dashboard-phone.png");
+        } finally {
+            browser.manage().window().setSize(desktop);
+        }
+    }
+
+    private void screenshot(String name) throws IOException {
         Path shot = browser.getScreenshotAs(OutputType.FILE).toPath();
-        Path artifact = Path.of("target", "artifacts", "dashboard.png");
+        Path artifact = Path.of("target", "artifacts", name);
         Files.createDirectories(artifact.getParent());
         Files.copy(shot, artifact, StandardCopyOption.REPLACE_EXISTING);
         java.awt.image.BufferedImage image = javax.imageio.ImageIO.read(artifact.toFile());
