@@ -45,7 +45,9 @@ final class HistoryApi {
         int seconds = seconds(ctx.queryParam("seconds"));
         long now = clock.millis();
         long from = now - seconds * 1000L;
-        List<FarmHistory.Sample> samples = history.since(from);
+        long after = after(ctx.queryParam("after"));
+        // A page that has the earlier samples asks only for the new ones: a few hundred bytes a poll.
+        List<FarmHistory.Sample> samples = history.since(after == Long.MIN_VALUE ? from : Math.max(from, after + 1));
 
         int n = samples.size();
         List<Long> times = new ArrayList<>(n);
@@ -56,9 +58,9 @@ final class HistoryApi {
         int leftOut = 0;
         for (FarmHistory.Sample s : samples) {
             times.add(s.atMillis());
-            assignments.add(number(s.assignmentsPerSecond()));
-            unavailable.add(number(s.unavailablePerSecond()));
-            reconnects.add(number(s.reconnectsPerSecond()));
+            assignments.add(number(s.assignmentsPerSecond(), 100));
+            unavailable.add(number(s.unavailablePerSecond(), 100));
+            reconnects.add(number(s.reconnectsPerSecond(), 100));
             s.hosts().forEach(h -> ids.add(h.id()));
             leftOut = Math.max(leftOut, s.hostsLeftOut());
         }
@@ -76,7 +78,7 @@ final class HistoryApi {
             for (FarmHistory.HostSample h : samples.get(i).hosts()) {
                 connections.get(h.id())[i] = h.connections();
                 targets.get(h.id())[i] = h.targetConnections() < 0 ? null : h.targetConnections();
-                cpu.get(h.id())[i] = number(h.cpu());
+                cpu.get(h.id())[i] = number(h.cpu(), 1000);
             }
         }
         List<Map<String, Object>> hosts = new ArrayList<>();
@@ -93,6 +95,7 @@ final class HistoryApi {
         body.put("view", "this gateway");
         body.put("nowMillis", now);
         body.put("seconds", seconds);
+        body.put("after", after == Long.MIN_VALUE ? null : after);
         body.put("times", times);
         body.put("hosts", hosts);
         body.put("hostsLeftOut", leftOut);
@@ -144,8 +147,28 @@ final class HistoryApi {
         return seconds;
     }
 
-    /** JSON has no NaN: "no rate yet" is null. */
-    private static Double number(double d) {
-        return Double.isFinite(d) ? d : null;
+    /** The {@code after} parameter: samples after this time (epoch millis) only; absent means all in the window. */
+    private static long after(String given) {
+        if (given == null) {
+            return Long.MIN_VALUE;
+        }
+        try {
+            long after = Long.parseLong(given);
+            if (after >= 0) {
+                return after;
+            }
+        } catch (NumberFormatException e) {
+            // refused below
+        }
+        String shown = given.length() <= 40 ? given : given.substring(0, 40) + "...";
+        throw new AdminApi.Rejected(400, "after: '" + shown + "' (expected: epoch milliseconds, >= 0)");
+    }
+
+    /**
+     * Rounded to {@code 1 / scale}, which is all a chart shows (and keeps a 48-host answer small);
+     * JSON has no NaN: "no rate yet" is null.
+     */
+    private static Double number(double d, int scale) {
+        return Double.isFinite(d) ? Math.round(d * scale) / (double) scale : null;
     }
 }

@@ -8,6 +8,7 @@
   var ASSIGN_COLOR = '#2457c5', UNAVAILABLE_COLOR = '#b42318', RECONNECT_COLOR = '#0e9384';
   var charts = {};    // element id -> {plot, key, labels}
   var waves = [];     // the rebalancer's waves in the window, from /v1/history
+  var kept = null;    // the samples so far, as columns: {times, hosts: {id: columns}, rates, hostsLeftOut}
   var windowEnd = 0;  // seconds; the time axis ends here (the gateway's clock at the last answer)
   var windowSpan = HISTORY_SECONDS;  // seconds shown: five minutes, less while the gateway has less
   var MIN_SPAN_SECONDS = 10;
@@ -65,6 +66,7 @@
   function logout(message) {
     sessionStorage.removeItem(TOKEN_KEY);
     if (timer) { clearInterval(timer); timer = null; }
+    kept = null;
     showLogin(message);
   }
 
@@ -78,7 +80,8 @@
 
   function refresh() {
     Promise.all([api('GET', '/v1/farm'), api('GET', '/v1/hosts'), api('GET', '/v1/events?limit=50'),
-                 api('GET', '/v1/history?seconds=' + HISTORY_SECONDS)])
+                 api('GET', '/v1/history?seconds=' + HISTORY_SECONDS + (kept && kept.times.length
+                   ? '&after=' + kept.times[kept.times.length - 1] : ''))])
       .then(function (r) {
         renderTotals(r[0]);
         renderHosts(r[1].hosts);
@@ -274,14 +277,70 @@
     return s;
   }
 
-  function renderHistory(h) {
-    windowEnd = h.nowMillis / 1000;
+  function nulls(n) { var a = new Array(n); a.fill(null); return a; }
+
+  /**
+   * Adds the samples of one answer to those kept (the first answer has the whole window, later ones
+   * only what is new) and drops what fell out of the window. Samples already kept are skipped, so two
+   * answers that overlap (a refresh after an action meets the timer's) add nothing twice.
+   */
+  function merge(h) {
+    if (!kept || h.after === null) {
+      kept = { times: [], hosts: {}, assignmentsPerSecond: [], unavailablePerSecond: [], reconnectsPerSecond: [],
+               hostsLeftOut: 0 };
+    }
+    var last = kept.times.length ? kept.times[kept.times.length - 1] : -Infinity;
+    var skip = 0;
+    while (skip < h.times.length && h.times[skip] <= last) { skip++; }
+    var n = h.times.length - skip, before = kept.times.length;
+    function add(to, from) { return to.concat(from.slice(skip)); }
+    kept.times = add(kept.times, h.times);
+    ['assignmentsPerSecond', 'unavailablePerSecond', 'reconnectsPerSecond'].forEach(function (k) {
+      kept[k] = add(kept[k], h[k]);
+    });
+    var seen = {};
+    h.hosts.forEach(function (host) {
+      var k = kept.hosts[host.id] || (kept.hosts[host.id] =
+        { connections: nulls(before), targetConnections: nulls(before), cpu: nulls(before) });
+      k.connections = add(k.connections, host.connections);
+      k.targetConnections = add(k.targetConnections, host.targetConnections);
+      k.cpu = add(k.cpu, host.cpu);
+      seen[host.id] = true;
+    });
+    Object.keys(kept.hosts).forEach(function (id) {
+      if (seen[id]) { return; }
+      var k = kept.hosts[id];
+      ['connections', 'targetConnections', 'cpu'].forEach(function (c) { k[c] = k[c].concat(nulls(n)); });
+    });
+    if (n > 0) { kept.hostsLeftOut = h.hostsLeftOut; }
+    var from = h.nowMillis - HISTORY_SECONDS * 1000, drop = 0;
+    while (drop < kept.times.length && kept.times[drop] < from) { drop++; }
+    if (drop > 0) {
+      kept.times = kept.times.slice(drop);
+      ['assignmentsPerSecond', 'unavailablePerSecond', 'reconnectsPerSecond'].forEach(function (k) {
+        kept[k] = kept[k].slice(drop);
+      });
+      Object.keys(kept.hosts).forEach(function (id) {
+        var k = kept.hosts[id];
+        ['connections', 'targetConnections', 'cpu'].forEach(function (c) { k[c] = k[c].slice(drop); });
+        if (k.connections.every(function (v) { return v === null; })) { delete kept.hosts[id]; }
+      });
+    }
+  }
+
+  function renderHistory(answer) {
+    merge(answer);
+    var h = kept;
+    windowEnd = answer.nowMillis / 1000;
     // A gateway that started a minute ago has a minute to show: spread it over the width.
     windowSpan = h.times.length === 0 ? HISTORY_SECONDS
       : Math.min(HISTORY_SECONDS, Math.max(MIN_SPAN_SECONDS, windowEnd - h.times[0] / 1000));
-    waves = h.waves || [];
+    waves = answer.waves || [];
     var xs = h.times.map(function (t) { return t / 1000; });
-    var hosts = h.hosts;
+    var hosts = Object.keys(h.hosts).sort().map(function (id) {
+      var k = h.hosts[id];
+      return { id: id, connections: k.connections, targetConnections: k.targetConnections, cpu: k.cpu };
+    });
     var conn = [], connData = [xs], cpu = [], cpuData = [xs];
     hosts.forEach(function (host, i) {
       var color = COLORS[i % COLORS.length];
@@ -298,7 +357,7 @@
       [xs, h.assignmentsPerSecond, h.unavailablePerSecond], '/s');
     plot('chart-reconnects', [line('reconnects/s', RECONNECT_COLOR)], [xs, h.reconnectsPerSecond], '/s');
     renderLegend(hosts, h.hostsLeftOut);
-    renderWaves(h);
+    renderWaves(answer);
   }
 
   function swatch(color, dashed) {

@@ -154,6 +154,10 @@ class DashboardBrowserTest {
                     .as("time axis labels").matches("\\d\\d:\\d\\d:\\d\\d( \\d\\d:\\d\\d:\\d\\d)+");
         });
         assertThat(browser.findElements(By.cssSelector(".charts figure canvas"))).hasSize(4);
+        // After the first answer the page asks only for what is new.
+        awaitPage().untilAsserted(() -> assertThat((Boolean) browser.executeScript(
+                "return performance.getEntriesByType('resource').some(function (e) {"
+                        + " return e.name.indexOf('/v1/history?seconds=300&after=') >= 0; })")).isTrue());
         assertThat(browser.findElement(By.id("legend")).getText()).contains("web-1", "web-2", "web-3");
         assertThat(browser.findElement(By.id("totals")).getText()).contains("600");
     }

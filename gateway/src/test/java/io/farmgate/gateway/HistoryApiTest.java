@@ -113,6 +113,8 @@ class HistoryApiTest {
             JsonNode body = history("");
             assertThat(numbers(body.get("assignmentsPerSecond"))).anyMatch(r -> r != null && r > 0);
             assertThat(numbers(body.get("reconnectsPerSecond"))).anyMatch(r -> r != null && r > 0);
+            assertThat(body.get("assignmentsPerSecond").toString()).as("rounded to 0.01")
+                    .doesNotContainPattern("\\.\\d{3}");
         });
         assertThat(gw.adminGet("/metrics", null).body()).contains("farmgate_gateway_reconnects_total 1.0");
 
@@ -154,6 +156,31 @@ class HistoryApiTest {
         assertThat(body.get("waves")).isEmpty();
         assertThat(body.get("wavesError").asText()).contains("event log not readable");
         assertThat(body.has("times")).isTrue();
+    }
+
+    @Test
+    void afterGivesOnlyTheSamplesTakenSince() throws Exception {
+        await().atMost(WAIT).until(() -> history("").get("times").size() >= 3);
+        JsonNode all = history("");
+        long second = all.get("times").get(1).asLong();
+
+        JsonNode newer = history("?after=" + second);
+
+        assertThat(newer.get("after").asLong()).isEqualTo(second);
+        assertThat(newer.get("times")).extracting(JsonNode::asLong).allSatisfy(t -> assertThat(t).isGreaterThan(second))
+                .contains(all.get("times").get(2).asLong());
+        assertThat(newer.get("hosts").get(0).get("connections")).hasSameSizeAs(newer.get("times"));
+        assertThat(history("?after=" + Long.MAX_VALUE / 2).get("times")).isEmpty();
+        assertThat(all.get("after").isNull()).isTrue();
+    }
+
+    @Test
+    void afterThatIsNotATimeIs400() throws Exception {
+        for (String bad : List.of("-1", "soon", "1.5")) {
+            var r = gw.adminGet("/v1/history?after=" + bad, RunningGateway.ADMIN_TOKEN);
+            assertThat(r.statusCode()).as(bad).isEqualTo(400);
+            assertThat(json(r).get("error").asText()).startsWith("after: '" + bad + "'");
+        }
     }
 
     @Test
