@@ -110,7 +110,6 @@ final class AdminApi {
         routes.get("/v1/farm", this::farm);
         routes.get("/v1/scale-down", ctx -> reply(ctx, 200, Map.of("hosts", drainWatch.latest())));
         routes.get("/v1/events", this::events);
-        routes.get("/dashboard", this::dashboard);
         routes.post("/v1/hosts/{id}/drain", ctx -> drain(ctx, true));
         routes.post("/v1/hosts/{id}/undrain", ctx -> drain(ctx, false));
         routes.post("/v1/hosts/{id}/shed", this::shed);
@@ -253,18 +252,6 @@ final class AdminApi {
             list.add(m);
         }
         reply(ctx, 200, Map.of("events", list));
-    }
-
-    private void dashboard(Context ctx) {
-        ctx.status(200).contentType("text/html; charset=utf-8")
-                .header("Cache-Control", "no-store")
-                .header("Content-Security-Policy", "default-src 'none'; script-src 'unsafe-inline'; "
-                        + "style-src 'unsafe-inline'; connect-src 'self'; img-src data:; frame-ancestors 'none'; "
-                        + "base-uri 'none'; form-action 'none'")
-                .header("X-Frame-Options", "DENY")
-                .header("X-Content-Type-Options", "nosniff")
-                .header("Referrer-Policy", "no-referrer")
-                .result(DashboardPage.html());
     }
 
     private static Map<String, Object> describe(FarmSnapshot s, HostView h, Integer eligibleIndex, long now) {

@@ -44,7 +44,8 @@ final class Assigner {
      */
     Assignment assign(String clientKey) {
         FarmSnapshot snapshot = snapshots.get();
-        int i = clientKey == null ? keyless.pick(snapshot) : keyed.pick(snapshot, KeyHash.of(clientKey));
+        long keyHash = clientKey == null ? 0L : KeyHash.of(clientKey);
+        int i = clientKey == null ? keyless.pick(snapshot) : keyed.pick(snapshot, keyHash);
         if (i == Picker.NO_HOST) {
             metrics.noHost();
             return null;
@@ -59,6 +60,9 @@ final class Assigner {
         }
         snapshot.recordAssignment(i, 1);
         metrics.picked(host.id());
+        if (clientKey != null) {
+            metrics.keyedPick(keyHash);
+        }
         return new Assignment(host, url.get());
     }
 }

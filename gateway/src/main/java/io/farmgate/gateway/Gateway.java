@@ -27,6 +27,9 @@ public final class Gateway implements AutoCloseable {
     private static final long MAX_ADMIN_BODY_BYTES = 16_384;
     /** How often draining hosts' connection counts are sampled for scale-down progress. */
     private static final long DRAIN_SAMPLE_MILLIS = 1_000;
+    /** The dashboard's charts: one sample a second, ten minutes kept. */
+    private static final long HISTORY_SAMPLE_MILLIS = 1_000;
+    private static final int HISTORY_SAMPLES = 600;
 
     private final Javalin publicApp;
     private final Javalin adminApp;
@@ -59,6 +62,16 @@ public final class Gateway implements AutoCloseable {
                 LOG.warn("drain watch sample failed", t);
             }
         }, 0, DRAIN_SAMPLE_MILLIS, TimeUnit.MILLISECONDS);
+        FarmHistory history = new FarmHistory(HISTORY_SAMPLES, clock);
+        drainSampler.scheduleAtFixedRate(() -> {
+            try {
+                history.sample(snapshots.get(), new FarmHistory.Totals(metrics.assignments(), metrics.unavailable(),
+                        metrics.reconnects()));
+            } catch (Throwable t) {
+                LOG.warn("history sample failed", t);
+            }
+        }, 0, HISTORY_SAMPLE_MILLIS, TimeUnit.MILLISECONDS);
+        HistoryApi historyApi = new HistoryApi(history, control, clock, json);
         Assigner assigner = new Assigner(snapshots, config.picker().create(random), config.affinityEpsilon(), metrics);
         AssignmentTokens tokens = new AssignmentTokens(config.tokenSecret(), config.tokenTtlSeconds(), clock);
         ClientAddress clientAddress = new ClientAddress(config.trustedProxies());
@@ -88,7 +101,9 @@ public final class Gateway implements AutoCloseable {
             Listeners.quiet(cfg, config.maxRequestHeaderBytes());
             cfg.http.maxRequestSize = MAX_ADMIN_BODY_BYTES;
             adminListeners.plain(cfg, config.adminListen());
-            adminApi.routes(cfg.routes);
+            adminApi.routes(cfg.routes); // first: its token check guards every /v1/ path, the history's too
+            historyApi.routes(cfg.routes);
+            DashboardPage.routes(cfg.routes);
         });
     }
 

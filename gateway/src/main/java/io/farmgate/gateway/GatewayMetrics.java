@@ -10,6 +10,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
@@ -18,6 +19,8 @@ final class GatewayMetrics {
 
     /** Hosts come and go; past this many distinct ids, picks of new ones are counted untagged. */
     private static final int MAX_HOST_TAGS = 10_000;
+    /** Client keys remembered to recognise a reconnect: 2 MiB, about a quarter million clients. */
+    private static final int RECENT_CLIENT_KEYS = 1 << 18;
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final ConcurrentHashMap<String, Counter> picks = new ConcurrentHashMap<>();
@@ -26,6 +29,10 @@ final class GatewayMetrics {
     private final Counter unexpected;
     private final Counter failedLogins;
     private final Counter lockedOutLogins;
+    private final Counter reconnects;
+    /** Every pick, whatever its host's tag (several hosts may share the "other" counter). */
+    private final LongAdder assignments = new LongAdder();
+    private final RecentClientKeys recentClientKeys = new RecentClientKeys(RECENT_CLIENT_KEYS);
     private final Timer redirectLatency;
     private final Timer assignLatency;
     /** Held here because function counters keep only a weak reference to what they read. */
@@ -42,6 +49,9 @@ final class GatewayMetrics {
                 .description("Admin calls refused 401 for a wrong bearer token").register(registry);
         lockedOutLogins = Counter.builder("farmgate.gateway.admin.locked.out")
                 .description("Admin calls refused 429 because their address made too many wrong logins").register(registry);
+        reconnects = Counter.builder("farmgate.gateway.reconnects")
+                .description("Assignments of a client key this gateway had assigned before (a client coming back)")
+                .register(registry);
         redirectLatency = Timer.builder("farmgate.gateway.requests").tag("route", "redirect")
                 .description("Time to answer a public request").register(registry);
         assignLatency = Timer.builder("farmgate.gateway.requests").tag("route", "assign")
@@ -91,6 +101,29 @@ final class GatewayMetrics {
                     .description("Clients sent to each host").register(registry));
         }
         c.increment();
+        assignments.increment();
+    }
+
+    /** A pick for a client that sent a key (or, with affinity by address, came from an address). */
+    void keyedPick(long keyHash) {
+        if (recentClientKeys.seenAgain(keyHash)) {
+            reconnects.increment();
+        }
+    }
+
+    /** Clients sent to a host so far (redirects and assigns). */
+    long assignments() {
+        return assignments.sum();
+    }
+
+    /** Requests answered 503 so far: no eligible host, an unusable host URL, or a bug. */
+    long unavailable() {
+        return (long) (noHost.count() + badHostUrl.count() + unexpected.count());
+    }
+
+    /** Keyed assignments of a key seen before, so far (see {@link RecentClientKeys}). */
+    long reconnects() {
+        return (long) reconnects.count();
     }
 
     void noHost() {

@@ -68,8 +68,38 @@ class AdminDashboardApiTest {
 
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.headers().firstValue("Content-Type").orElseThrow()).startsWith("text/html");
-        assertThat(r.headers().firstValue("Content-Security-Policy").orElseThrow()).contains("connect-src 'self'");
-        assertThat(r.body()).contains("<table id=\"hosts\"").doesNotContain("src=\"http").doesNotContain("href=\"http");
+        String policy = r.headers().firstValue("Content-Security-Policy").orElseThrow();
+        assertThat(policy).contains("connect-src 'self'").contains("script-src 'self';");
+        assertThat(r.body()).contains("<table id=\"hosts\"").doesNotContain("src=\"http").doesNotContain("href=\"http")
+                .contains("<script src=\"" + DashboardPage.UPLOT_JS_PATH + "\"></script>")
+                .contains("<script src=\"" + DashboardPage.SCRIPT_PATH + "\"></script>")
+                .doesNotContain("{{").as("no inline script: the policy would refuse it").doesNotContain("<script>");
+    }
+
+    @Test
+    void theChartLibraryIsServedFromTheJarWithoutTheTokenAndCachedForGood() {
+        HttpResponse<String> js = gw.adminGet(DashboardPage.UPLOT_JS_PATH, null);
+        HttpResponse<String> css = gw.adminGet(DashboardPage.UPLOT_CSS_PATH, null);
+        HttpResponse<String> license = gw.adminGet(DashboardPage.UPLOT_LICENSE_PATH, null);
+
+        assertThat(DashboardPage.UPLOT_JS_PATH).isEqualTo("/dashboard/uplot-1.6.30.min.js");
+        assertThat(js.statusCode()).isEqualTo(200);
+        assertThat(js.headers().firstValue("Content-Type").orElseThrow()).startsWith("text/javascript");
+        assertThat(js.headers().firstValue("Cache-Control")).hasValue("public, max-age=31536000, immutable");
+        assertThat(js.body()).contains("uPlot").hasSizeGreaterThan(30_000);
+        assertThat(css.statusCode()).isEqualTo(200);
+        assertThat(css.body()).contains(".uplot");
+        assertThat(license.body()).contains("MIT License");
+    }
+
+    @Test
+    void thePageScriptIsServedAndNotCached() {
+        HttpResponse<String> r = gw.adminGet(DashboardPage.SCRIPT_PATH, null);
+
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("Cache-Control")).hasValue("no-store");
+        assertThat(r.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
+        assertThat(r.body()).contains("/v1/history");
     }
 
     @Test

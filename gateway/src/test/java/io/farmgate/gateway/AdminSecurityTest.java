@@ -63,7 +63,7 @@ class AdminSecurityTest {
     }
 
     @ParameterizedTest(name = "{0} {1}")
-    @CsvSource({"GET,/v1/hosts", "GET,/v1/farm", "GET,/v1/scale-down", "GET,/v1/events",
+    @CsvSource({"GET,/v1/hosts", "GET,/v1/farm", "GET,/v1/scale-down", "GET,/v1/events", "GET,/v1/history",
         "POST,/v1/hosts/h1/drain", "POST,/v1/hosts/h1/undrain", "POST,/v1/hosts/h1/shed", "POST,/v1/scale-down"})
     void everyHostReadingOrChangingCallIs401WithoutTheToken(String method, String path) {
         HttpResponse<String> r = call(method, path, null);
@@ -73,7 +73,7 @@ class AdminSecurityTest {
     }
 
     @ParameterizedTest(name = "{0} {1}")
-    @CsvSource({"GET,/v1/hosts", "GET,/v1/farm", "GET,/v1/scale-down", "GET,/v1/events",
+    @CsvSource({"GET,/v1/hosts", "GET,/v1/farm", "GET,/v1/scale-down", "GET,/v1/events", "GET,/v1/history",
         "POST,/v1/hosts/h1/drain", "POST,/v1/hosts/h1/undrain", "POST,/v1/hosts/h1/shed", "POST,/v1/scale-down"})
     void everyHostReadingOrChangingCallIs401WithAWrongToken(String method, String path) {
         HttpResponse<String> r = call(method, path, "Bearer " + TOKEN.substring(1) + "X");
