@@ -178,6 +178,7 @@ export class AssignServer {
     this.unavailable = 0;        // answer this many requests with 503 first
     this.retryAfter = "1";
     this.gate = null;            // a promise assignment requests wait for (hold / release)
+    this.files = new Map();      // other paths it serves: path -> {type, body}
     this.server = createServer((request, response) => this.handle(request, response));
   }
 
@@ -192,7 +193,9 @@ export class AssignServer {
   async handle(request, response) {
     const path = new URL(request.url, "http://x").pathname;
     if (path !== "/v1/assign") {
-      response.writeHead(404).end();
+      const file = this.files.get(path);
+      response.writeHead(file ? 200 : 404, { "Content-Type": file ? file.type : "text/plain" });
+      response.end(file ? file.body : "none");
       return;
     }
     this.requests++;
