@@ -109,7 +109,7 @@ function FarmgateClient(options) {
   this._sequence = 0;
   this._connections = 0;
   this._delivered = null;        // greatest position handed to the application: frames at or before it are duplicates
-  this._resumeFrom = null;       // what a reconnect asks to resume after: _delivered, or a later "position" frame
+  this._resumeFrom = null;       // what a reconnect resumes after: _delivered, or a "position" frame that came after it
   this._resumeSent = null;       // the resume= of the current connection, null when it had none
   this._idPrefix = ("000000000000" + Math.floor(this.random() * 281474976710656).toString(16)).slice(-12);
   this._stats = { sent: 0, confirmed: 0, resent: 0, received: 0, duplicatesDropped: 0, malformedDropped: 0,
@@ -438,9 +438,9 @@ FarmgateClient.prototype._frame = function (data) {
       return;
     }
     this._delivered = pos;
-    if (this._resumeFrom === null || comparePositions(pos, this._resumeFrom) > 0) {
-      this._resumeFrom = pos;
-    }
+    // Not the greater of this and a position frame: a host that sends its position frame before the replay
+    // (at the room's last position) and is lost halfway through must be resumed after what was delivered.
+    this._resumeFrom = pos;
     if (id !== null) {
       this._remember(id);
     }

@@ -3,7 +3,7 @@
 import { test, afterEach } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "node:net";
-import { FarmgateClient, comparePositions } from "../index.mjs";
+import { FarmgateClient, assignedUrl, comparePositions } from "../index.mjs";
 import { startFarm, until } from "./farm.mjs";
 
 const FAST = { firstRetryWindowMs: 100, initialRetryDelayMs: 50, maxRetryDelayMs: 200 };
@@ -45,8 +45,20 @@ afterEach(async () => {
 const ids = (c) => c.events.messages.filter((m) => m.type === "chat").map((m) => m.id);
 const positions = (c) => c.events.messages.filter((m) => m.pos !== null).map((m) => m.pos);
 
+/** Two hosts, an observer client on host-a and the client under test, c, on host-b; both open. */
+async function observedFarm(positionFirst) {
+  const farm = await farmOf();
+  const [a, b] = farm.backends;
+  a.positionFirst = positionFirst;
+  b.positionFirst = positionFirst;
+  const observer = client(farm);
+  const c = client(farm);
+  await until(() => observer.state === "open" && c.state === "open", "both open");
+  return { farm, a, b, observer, c };
+}
+
 /** Drains host with the gateway held, so that c waits between hosts while the observer sends count messages. */
-async function sendWhileAway(farm, host, c, observer, count) {
+async function sendWhileAway(farm, host, c, observer, count, beforeRelease = () => {}) {
   farm.gateway.hold();
   host.draining = true;
   host.closeAll(1012, "drain");
@@ -57,6 +69,7 @@ async function sendWhileAway(farm, host, c, observer, count) {
     missed.push(observer.send("while away " + i));
   }
   await until(() => ids(observer).length === expected, "the observer has all");
+  beforeRelease();
   farm.gateway.release();
   return missed;
 }
@@ -172,30 +185,44 @@ test("a 503 waits at least its Retry-After, a quarter more at most, and is count
   assert.ok(delay >= 1000 && delay <= 1250, "delay after the 503: " + delay);
 });
 
-test("resume: what was broadcast while it was between hosts is replayed in order, nothing missed or doubled", async () => {
-  const farm = await farmOf();
-  const [a, b] = farm.backends;
-  const observer = client(farm); // on host-a
-  const c = client(farm);         // on host-b
-  await until(() => observer.state === "open" && c.state === "open", "both open");
-  const before = [observer.send("before 1"), observer.send("before 2")];
-  await until(() => ids(c).length === 2, "c has the first two");
+for (const positionFirst of [false, true]) {
+  test("resume: what was broadcast while it was between hosts is replayed in order, nothing missed or doubled"
+    + (positionFirst ? " (position frame before the replay)" : ""), async () => {
+    const { farm, a, b, observer, c } = await observedFarm(positionFirst);
+    const before = [observer.send("before 1"), observer.send("before 2")];
+    await until(() => ids(c).length === 2, "c has the first two");
 
-  const missed = await sendWhileAway(farm, b, c, observer, 12);
+    const missed = await sendWhileAway(farm, b, c, observer, 12);
 
-  await until(() => ids(c).length === 14, "c has all");
-  const after = [observer.send("after")];
-  await until(() => ids(c).length === 15, "c has the live one too");
+    await until(() => ids(c).length === 14, "c has all");
+    const after = [observer.send("after")];
+    await until(() => ids(c).length === 15, "c has the live one too");
 
-  assert.equal(a.queries[a.queries.length - 1].get("resume"), c.events.messages[1].pos,
-    "resumed after the last position delivered on host-b");
-  assert.deepEqual(ids(c), [...before, ...missed, ...after]);
-  assertIncreasing(positions(c));
-  assert.deepEqual(positions(c), farm.room.log.map((e) => e.pos));
-  assert.equal(c.stats().resumes, 1);
-  assert.equal(c.stats().gaps, 0);
-  assert.equal(c.stats().duplicatesDropped, 0);
-});
+    assert.equal(a.queries[a.queries.length - 1].get("resume"), c.events.messages[1].pos,
+      "resumed after the last position delivered on host-b");
+    assert.deepEqual(ids(c), [...before, ...missed, ...after]);
+    assertIncreasing(positions(c));
+    assert.deepEqual(positions(c), farm.room.log.map((e) => e.pos));
+    assert.equal(c.stats().resumes, 1);
+    assert.equal(c.stats().gaps, 0);
+    assert.equal(c.stats().duplicatesDropped, 0);
+    assert.equal(c.position(), farm.room.last());
+  });
+}
+
+test("resume: a host lost halfway through a replay that followed its position frame: resumed after the last delivered",
+  async () => {
+    const { farm, a, b, observer, c } = await observedFarm(true);
+    const missed = await sendWhileAway(farm, b, c, observer, 8, () => { a.replayThenClose = 3; });
+
+    await until(() => ids(c).length === 8 && c.state === "open", "c has all", 10000);
+    assert.deepEqual(ids(c), missed);
+    assert.deepEqual(c.events.disconnects, [1012, 1012]);
+    const resumes = a.queries.slice(1).map((q) => q.get("resume"));
+    assert.deepEqual(resumes, ["0-0", c.events.messages[2].pos],
+      "c left an empty room (0-0); it resumed next after the third message, not at the position frame's");
+    assert.equal(c.stats().duplicatesDropped, 0);
+  });
 
 test("resume: a replay that repeats what was delivered already is dropped by position and counted", async () => {
   const farm = await farmOf();
@@ -276,6 +303,28 @@ test("resume: a host that refuses every connection with 1008 ends the session af
   assert.deepEqual(c.events.disconnects, [1012, 1008, 1008]);
   assert.equal(farm.gateway.requests, 3, "first connection, the resume, the fresh one: nothing more");
   assert.equal(c.stats().resumesRefused, 1);
+});
+
+test("assignedUrl: the assigned host's http URL with its token, past a gateway that resets, which it then skips", async () => {
+  const farm = await farmOf();
+  let resets = 0;
+  const resetting = createServer((socket) => {
+    resets++;
+    socket.destroy();
+  });
+  await new Promise((resolve) => resetting.listen(0, "127.0.0.1", resolve));
+  running.push({ close: () => new Promise((resolve) => resetting.close(resolve)) });
+  const gateways = ["http://127.0.0.1:" + resetting.address().port, farm.gateway.uri];
+
+  const first = await assignedUrl(gateways, { path: "/chat" });
+  const second = await assignedUrl(gateways);
+
+  assert.equal(first, farm.backends[0].url.replace("ws:", "http:") + "/chat?fg_token=tok-host-a-1");
+  assert.equal(second, farm.backends[1].url.replace("ws:", "http:") + "/?fg_token=tok-host-b-2");
+  assert.equal(resets, 1, "the second call asked the gateway that answered first");
+  farm.gateway.unavailable = 1;
+  farm.gateway.retryAfter = "7";
+  await assert.rejects(assignedUrl(gateways), (e) => e.status === 503 && e.retryAfterMs === 7000);
 });
 
 test("positions compare as pairs of unsigned integers, not as strings", () => {

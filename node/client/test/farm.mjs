@@ -78,6 +78,8 @@ export class Backend {
     this.dropAll = false;       // swallow every chat frame (a host that dies before it relays)
     this.replayOverlap = 0;     // replay this many entries before the resume position too (a sloppy seam)
     this.refuseAll = null;      // close every new connection with this code
+    this.positionFirst = false; // send the position frame (the room's last) before the replay, not after it
+    this.replayThenClose = 0;   // the next resuming connection gets this many replayed frames, then a 1012
     this.draining = false;
     this.connections = new Set();
     this.queries = [];          // the query of every connection, in order
@@ -105,6 +107,9 @@ export class Backend {
     }
     const resume = query.get("resume");
     const room = this.room;
+    if (this.positionFirst) {
+      socket.send(JSON.stringify({ type: "position", pos: room.last() }));
+    }
     if (resume !== null) {
       if (!/^\d+-\d+$/.test(resume) || comparePositions(resume, room.last()) > 0) {
         socket.close(1008, "bad resume position");
@@ -115,11 +120,23 @@ export class Backend {
       }
       let from = room.log.findIndex((e) => comparePositions(e.pos, resume) > 0);
       from = from < 0 ? room.log.length : from;
-      for (const entry of room.log.slice(Math.max(0, from - this.replayOverlap))) {
+      let replay = room.log.slice(Math.max(0, from - this.replayOverlap));
+      const lostHalfway = this.replayThenClose > 0;
+      if (lostHalfway) {
+        replay = replay.slice(0, this.replayThenClose);
+        this.replayThenClose = 0;
+      }
+      for (const entry of replay) {
         socket.send(entry.text);
       }
+      if (lostHalfway) {
+        socket.close(1012, "lost halfway through the replay");
+        return;
+      }
     }
-    socket.send(JSON.stringify({ type: "position", pos: room.last() }));
+    if (!this.positionFirst) {
+      socket.send(JSON.stringify({ type: "position", pos: room.last() }));
+    }
     room.live.add(socket); // same tick as the replay: nothing falls between replay and live
   }
 
