@@ -3,10 +3,16 @@
 import { test, afterEach } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "node:net";
+import { WebSocket as WsWebSocket } from "ws";
 import { FarmgateClient, assignedUrl, comparePositions } from "../index.mjs";
 import { startFarm, until } from "./farm.mjs";
 
-const FAST = { firstRetryWindowMs: 100, initialRetryDelayMs: 50, maxRetryDelayMs: 200 };
+// Which WebSocket the clients use: the 'ws' package (what Node 20 and 21 fall back on), or, with
+// FARMGATE_TEST_WEBSOCKET=global, the global one (Node 22+; Node 20 with --experimental-websocket), which
+// global-websocket.test.mjs runs this file with.
+const WEBSOCKET = process.env.FARMGATE_TEST_WEBSOCKET === "global" ? globalThis.WebSocket : WsWebSocket;
+assert.equal(typeof WEBSOCKET, "function", "a WebSocket for FARMGATE_TEST_WEBSOCKET=" + process.env.FARMGATE_TEST_WEBSOCKET);
+const FAST = { firstRetryWindowMs: 100, initialRetryDelayMs: 50, maxRetryDelayMs: 200, WebSocket: WEBSOCKET };
 const running = [];
 
 /** A started client recording what it heard. */
