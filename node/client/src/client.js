@@ -111,6 +111,7 @@ function FarmgateClient(options) {
   this._delivered = null;        // greatest position handed to the application: frames at or before it are duplicates
   this._resumeFrom = null;       // what a reconnect resumes after: _delivered, or a "position" frame that came after it
   this._resumeSent = null;       // the resume= of the current connection, null when it had none
+  this._framesOnConnection = 0;
   this._idPrefix = ("000000000000" + Math.floor(this.random() * 281474976710656).toString(16)).slice(-12);
   this._stats = { sent: 0, confirmed: 0, resent: 0, received: 0, duplicatesDropped: 0, malformedDropped: 0,
     assignments: 0, noHostAnswers: 0, failedAttempts: 0, gatewayFailovers: 0, gaps: 0, resumes: 0,
@@ -269,6 +270,7 @@ FarmgateClient.prototype._connect = function (attempt, a) {
     self._socket = socket;
     self._connections++;
     self._resumeSent = resume;
+    self._framesOnConnection = 0;
     if (resume !== null) {
       self._stats.resumes++;
     }
@@ -313,7 +315,9 @@ FarmgateClient.prototype._closed = function (code, reason) {
   this._socket = null;
   var cause = CAUSES[code];
   this.onDisconnected(code, reason, cause || null);
-  if (code === BAD_RESUME && this._resumeSent !== null) {
+  // A 1008 for a resume= is the refusal of the position (the protocol's reason), or comes before any frame.
+  if (code === BAD_RESUME && this._resumeSent !== null
+      && (reason === "bad resume position" || this._framesOnConnection === 0)) {
     this._resumeRefused(reason);
     return;
   }
@@ -394,6 +398,7 @@ FarmgateClient.prototype._transmit = function (message) {
 };
 
 FarmgateClient.prototype._frame = function (data) {
+  this._framesOnConnection++;
   var frame = null;
   if (typeof data === "string" && data.length <= MAX_INBOUND_CHARS) {
     try { frame = JSON.parse(data); } catch (e) { frame = null; }

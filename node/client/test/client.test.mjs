@@ -333,6 +333,26 @@ test("assignedUrl: the assigned host's http URL with its token, past a gateway t
   await assert.rejects(assignedUrl(gateways), (e) => e.status === 503 && e.retryAfterMs === 7000);
 });
 
+test("a 1008 on a resumed connection that was working is the end of the session, as without resume", async () => {
+  const farm = await farmOf();
+  const [a] = farm.backends;
+  const c = client(farm);
+  await until(() => c.state === "open", "open");
+  c.send("x");
+  await until(() => ids(c).length === 1, "delivered");
+  a.closeAll(1012, "drain");
+  await until(() => c.stats().resumes === 1 && c.state === "open", "resumed");
+  c.send("y");
+  await until(() => ids(c).length === 2, "delivered after the resume");
+
+  farm.backends.forEach((b) => b.closeAll(1008, "policy violation"));
+
+  await until(() => c.state === "closed", "closed");
+  assert.equal(c.stats().resumesRefused, 0);
+  assert.equal(c.stats().gaps, 0);
+  assert.equal(farm.gateway.requests, 2);
+});
+
 test("positions compare as pairs of unsigned integers, not as strings", () => {
   assert.ok(comparePositions("1700000000000-9", "1700000000000-10") < 0);
   assert.ok(comparePositions("999-5", "1000-0") < 0);
