@@ -80,6 +80,18 @@ async function sendWhileAway(farm, host, c, observer, count, beforeRelease = () 
   return missed;
 }
 
+/** A seeded uniform [0, 1) source (mulberry32), so that a failing random scenario can be run again. */
+function seeded(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
 function assertIncreasing(list) {
   for (let i = 1; i < list.length; i++) {
     assert.ok(comparePositions(list[i - 1], list[i]) < 0, `positions out of order: ${list[i - 1]} then ${list[i]}`);
@@ -229,6 +241,42 @@ test("resume: a host lost halfway through a replay that followed its position fr
       "c left an empty room (0-0); it resumed next after the third message, not at the position frame's");
     assert.equal(c.stats().duplicatesDropped, 0);
   });
+
+for (const seed of [1, 2, 3]) {
+  test("resume, seed " + seed + ": moves at random moments under live traffic, sloppy seams, either position order: "
+    + "every client delivers the room's log once, in order", async () => {
+    const random = seeded(seed);
+    const farm = await farmOf(["host-a", "host-b", "host-c"]);
+    const clients = [0, 1, 2, 3, 4, 5].map(() => client(farm, { random: seeded(seed * 100 + random() * 100) }));
+    await until(() => clients.every((c) => c.state === "open"), "all open");
+    const start = farm.room.last();
+    const sent = [];
+    for (let move = 0; move < 6; move++) {
+      const host = farm.backends[Math.floor(random() * 3)];
+      farm.backends.forEach((b) => {
+        b.draining = b === host;
+        b.replayOverlap = Math.floor(random() * 3);
+        b.positionFirst = random() < 0.5;
+      });
+      host.closeAll(1012, "move " + move);
+      for (let i = 0; i < 5; i++) {
+        sent.push(clients[Math.floor(random() * clients.length)].send("m" + move + "." + i));
+        await new Promise((resolve) => setTimeout(resolve, Math.floor(random() * 30))); // live traffic meanwhile
+      }
+    }
+    farm.backends.forEach((b) => { b.draining = false; });
+    await until(() => clients.every((c) => c.state === "open" && c.stats().pending === 0
+      && ids(c).length === sent.length), "every message everywhere", 15000);
+
+    const log = farm.room.log.filter((e) => comparePositions(e.pos, start) > 0).map((e) => e.pos);
+    clients.forEach((c, i) => {
+      assert.deepEqual(positions(c), log, "client " + i + ": the room's log, once, in order");
+      assert.deepEqual([...ids(c)].sort(), [...sent].sort(), "client " + i + ": every message");
+      assert.equal(c.stats().gaps, 0);
+    });
+    assert.deepEqual([...farm.room.accepted].sort(), [...sent].sort(), "every message accepted once by the room");
+  });
+}
 
 test("resume: a replay that repeats what was delivered already is dropped by position and counted", async () => {
   const farm = await farmOf();

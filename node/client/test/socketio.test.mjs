@@ -41,21 +41,23 @@ async function farm() {
   return { hosts, gateway };
 }
 
-function client(gateway) {
-  const socket = farmSocket([gateway.uri], {}, 100);
+function client(gateway, options = {}) {
+  const socket = farmSocket([gateway.uri], options, 100);
   const echoes = [];
   socket.on("echo", (text) => echoes.push(text)); // attached once: it survives the move
   running.push(async () => socket.disconnect());
   return { socket, echoes };
 }
 
-for (const [how, drain] of [
-  ["the host closes the connection (transport close)", (io) => io.sockets.sockets.forEach((s) => s.conn.close())],
-  ["the host disconnects the socket (io server disconnect)", (io) => io.disconnectSockets(true)],
+for (const [how, drain, options] of [
+  ["the host closes the connection (transport close), WebSocket only",
+    (io) => io.sockets.sockets.forEach((s) => s.conn.close()), { transports: ["websocket"] }],
+  ["the host disconnects the socket (io server disconnect), polling first",
+    (io) => io.disconnectSockets(true), {}],
 ]) {
   test("a drain moves a socket.io client to the other host through the gateway when " + how, async () => {
     const { hosts: [a, b], gateway } = await farm();
-    const { socket, echoes } = client(gateway);
+    const { socket, echoes } = client(gateway, options);
     await until(() => socket.connected, "connected");
     socket.emit("chat", "one");
     await until(() => echoes.length === 1, "the first echo");
