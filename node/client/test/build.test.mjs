@@ -2,7 +2,11 @@
 // build.mjs makes of src/client.js now; the CommonJS and ESM entries are that same source.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { createRequire } from "node:module";
 import vm from "node:vm";
 import * as esm from "../index.mjs";
@@ -48,4 +52,25 @@ test("CommonJS and ESM entries export the same functions", () => {
     assert.equal(esm[name], cjs[name], name);
   }
   assert.equal(esm.default, cjs.FarmgateClient);
+});
+
+test("linked from an application (npm install ./node/client), on Node 20 it finds the application's 'ws'", (t) => {
+  // The package where no 'ws' is beside it, the application (the working directory) with 'ws' installed.
+  const root = mkdtempSync(join(tmpdir(), "farmgate-linked-"));
+  t.after(() => rmSync(root, { recursive: true, force: true }));
+  const pkg = join(root, "farmgate/node/client/src");
+  mkdirSync(pkg, { recursive: true });
+  writeFileSync(join(pkg, "client.js"), readFileSync(fileURLToPath(new URL("../src/client.js", import.meta.url))));
+  const app = join(root, "app");
+  mkdirSync(join(app, "node_modules"), { recursive: true });
+  const ws = dirname(createRequire(import.meta.url).resolve("ws/package.json"));
+  symlinkSync(ws, join(app, "node_modules/ws"), "dir");
+  const script = "delete globalThis.WebSocket; const { FarmgateClient } = require(" + JSON.stringify(join(pkg, "client.js"))
+    + "); const c = new FarmgateClient({ gateway: 'http://gw' }); console.log(c._WebSocket === require('ws'));";
+
+  const inApp = spawnSync(process.execPath, ["-e", script], { cwd: app, encoding: "utf8" });
+  const elsewhere = spawnSync(process.execPath, ["-e", script], { cwd: root, encoding: "utf8" });
+
+  assert.equal(inApp.stdout.trim(), "true", inApp.stderr);
+  assert.match(elsewhere.stderr, /WebSocket: none \(expected: a global WebSocket, the 'ws' package installed/);
 });

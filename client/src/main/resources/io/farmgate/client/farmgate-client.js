@@ -44,19 +44,27 @@
 
   function noop() {}
 
-  /** The global WebSocket (browsers, Node 22+), else the 'ws' package where require exists (Node 20), else null. */
+  /**
+   * The global WebSocket (browsers, Node 22+), else the 'ws' package where require exists (Node 20): beside this
+   * package, or else the application's (the working directory's), since `npm install ./node/client` links this
+   * package and require looks beside its real path only. Else null.
+   */
   function defaultWebSocket() {
     if (typeof WebSocket === "function") {
       return WebSocket;
     }
-    if (typeof require === "function") {
+    if (typeof require !== "function") {
+      return null;
+    }
+    try {
+      return require("ws");
+    } catch (besideThePackage) {
       try {
-        return require("ws");
+        return require(require.resolve("ws", { paths: [process.cwd()] }));
       } catch (e) {
         return null;
       }
     }
-    return null;
   }
 
   function gatewayList(o) {
