@@ -54,15 +54,11 @@ export interface ClientStats {
   reconnects: { "service-restart": number; "try-again-later": number; "going-away": number; abnormal: number };
 }
 
-/** The WebSocket constructor the client uses: the browser's, Node 22's global one, or the 'ws' package's. */
-export type WebSocketConstructor = new (url: string) => {
-  onopen: ((event: unknown) => void) | null;
-  onmessage: ((event: { data: unknown }) => void) | null;
-  onclose: ((event: { code: number; reason: string }) => void) | null;
-  onerror: ((event: unknown) => void) | null;
-  send(data: string): void;
-  close(code?: number, reason?: string): void;
-};
+/**
+ * The WebSocket constructor the client uses: the browser's, Node 22's global one, or the 'ws' package's. Its
+ * instances need onopen, onmessage ({data}), onclose ({code, reason}), onerror, send(string) and close().
+ */
+export type WebSocketConstructor = new (url: string) => unknown;
 
 export interface ClientOptions {
   /** One gateway base URL ("" = the page's origin); or use gateways. */

@@ -9,6 +9,7 @@ const chat = new FarmgateClient({
   onGap: (gap: Gap) => console.log("missed after", gap.requested, "oldest kept", gap.oldest),
 });
 chat.start();
+new FarmgateClient({ gateway: "", WebSocket, fetch }); // the page's own, as the defaults are
 const id: string = chat.send({ text: "hello" });
 const gaps: number = chat.stats().gaps;
 const position: string | null = chat.position();
