@@ -1,11 +1,11 @@
 package io.farmgate.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assumptions.assumeThat;
 import static org.awaitility.Awaitility.await;
 
+import io.farmgate.testing.ExternalTool;
 import io.farmgate.testing.FreePort;
-import java.io.File;
+import io.farmgate.testing.ToolCheck;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -27,7 +26,8 @@ import org.junit.jupiter.api.Test;
 /**
  * compose/node-backend/server.js honours the agent's shed hook: at most N open clients closed with
  * the given code, bad orders refused with 400. Runs where node and the npm {@code ws} package are
- * installed ({@code cd compose/node-backend && npm install}); CI installs neither, so it is skipped there.
+ * installed ({@code cd compose/node-backend && npm install}, as .ci/run does); skipped, naming what is
+ * missing, without them.
  */
 class NodeBackendHookTest {
 
@@ -39,10 +39,9 @@ class NodeBackendHookTest {
 
     @BeforeAll
     static void startServer() throws Exception {
-        Path node = Stream.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
-                .map(p -> Path.of(p, "node")).filter(Files::isExecutable).findFirst().orElse(null);
-        assumeThat(node).as("node on PATH").isNotNull();
-        assumeThat(NODE_BACKEND.resolve("node_modules/ws")).as("npm install run in compose/node-backend").isDirectory();
+        Path node = ExternalTool.NODE.require();
+        ToolCheck.ofThisProcess().require(Files.isDirectory(NODE_BACKEND.resolve("node_modules/ws")),
+                "compose/node-backend/node_modules/ws missing (npm package: ws; run npm install in compose/node-backend)");
         port = FreePort.pick();
         hookPort = FreePort.pick();
         ProcessBuilder pb = new ProcessBuilder(node.toString(), "server.js").directory(NODE_BACKEND.toFile())
