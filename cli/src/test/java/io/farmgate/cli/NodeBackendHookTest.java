@@ -5,13 +5,12 @@ import static org.awaitility.Awaitility.await;
 
 import io.farmgate.testing.ExternalTool;
 import io.farmgate.testing.FreePort;
-import io.farmgate.testing.ToolCheck;
+import io.farmgate.testing.RequiredTools;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * compose/node-backend/server.js honours the agent's shed hook: at most N open clients closed with
@@ -32,6 +32,11 @@ import org.junit.jupiter.api.Test;
 class NodeBackendHookTest {
 
     private static final Path NODE_BACKEND = ExampleCommand.repositoryRoot().resolve("compose/node-backend");
+
+    @RegisterExtension
+    static final RequiredTools nodeAndWs = new RequiredTools(ExternalTool.NODE).andFile(NODE_BACKEND.resolve("node_modules/ws"),
+            "compose/node-backend/node_modules/ws missing (npm package: ws; run npm install in compose/node-backend)");
+
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static Process server;
     private static int port;
@@ -40,8 +45,6 @@ class NodeBackendHookTest {
     @BeforeAll
     static void startServer() throws Exception {
         Path node = ExternalTool.NODE.require();
-        ToolCheck.ofThisProcess().require(Files.isDirectory(NODE_BACKEND.resolve("node_modules/ws")),
-                "compose/node-backend/node_modules/ws missing (npm package: ws; run npm install in compose/node-backend)");
         port = FreePort.pick();
         hookPort = FreePort.pick();
         ProcessBuilder pb = new ProcessBuilder(node.toString(), "server.js").directory(NODE_BACKEND.toFile())

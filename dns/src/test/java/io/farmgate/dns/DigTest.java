@@ -4,6 +4,7 @@ import static io.farmgate.dns.Farms.snapshot;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.farmgate.testing.ExternalTool;
+import io.farmgate.testing.RequiredTools;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -14,6 +15,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The main behaviours as an operator sees them with {@code dig} (from dnsutils). Without dig on
@@ -23,6 +25,9 @@ import org.junit.jupiter.api.Test;
 class DigTest {
 
     private static final Pattern FLAGS = Pattern.compile(";; flags:([a-z ]*);");
+    @RegisterExtension
+    static final RequiredTools digInstalled = new RequiredTools(ExternalTool.DIG);
+
     private static String dig;
     private static RunningServer server;
 

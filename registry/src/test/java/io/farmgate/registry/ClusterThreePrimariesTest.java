@@ -147,7 +147,9 @@ class ClusterThreePrimariesTest {
     @Test
     void drainedHostIsDrainingInTheSnapshot() {
         HeartbeatPublisher publisher = new HeartbeatPublisher(connection);
-        new OperatorStore(connection, Clock.systemUTC()).drain("web-1");
+        // The connection's first command; on a busy machine the cluster handshake can outlast one timeout.
+        await().atMost(PATIENCE).ignoreExceptions().untilAsserted(
+                () -> new OperatorStore(connection, Clock.systemUTC()).drain("web-1"));
         try (SnapshotSource source = SnapshotSource.start(connection, SnapshotPolicy.DEFAULT, Clock.systemUTC())) {
             await().atMost(PATIENCE).untilAsserted(() -> {
                 publisher.publish(Hosts.report("web-1", 5, 1));

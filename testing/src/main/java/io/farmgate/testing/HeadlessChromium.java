@@ -27,10 +27,12 @@ public final class HeadlessChromium implements AutoCloseable {
         this.driver = driver;
     }
 
-    /** Skips (or, strictly, fails) the calling test class unless Chromium and its driver are on PATH. */
-    public static void assumeAvailable() {
-        ExternalTool.CHROMIUM.require();
-        ExternalTool.CHROMEDRIVER.require();
+    /**
+     * Skips (or, strictly, fails) a test class unless Chromium and its driver are on PATH:
+     * {@code @RegisterExtension static final RequiredTools chromium = HeadlessChromium.required();}
+     */
+    public static RequiredTools required() {
+        return new RequiredTools(ExternalTool.CHROMIUM, ExternalTool.CHROMEDRIVER);
     }
 
     /**

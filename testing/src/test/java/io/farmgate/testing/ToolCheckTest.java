@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.launcher.TestExecutionListener;
@@ -122,25 +123,49 @@ class ToolCheckTest {
     }
 
     /**
-     * What JUnit (and so surefire) makes of it: a test class whose {@code @BeforeAll} asks for a
-     * missing tool is reported aborted (surefire counts it skipped), its tests never run, and
-     * under the strict switch the class fails.
+     * What JUnit (and so surefire) makes of it: a test class needing a missing tool in
+     * {@code @BeforeAll} is aborted, and one guarded by {@link RequiredTools} is skipped before its
+     * set-up runs; under the strict switch both fail.
      */
     @Test
-    void aClassNeedingAMissingToolIsAbortedByJunitAndFailsWhenStrict() {
-        ClassNeedingDig.check = ToolCheck.of(env(dir, null));
-        assertThat(run(ClassNeedingDig.class)).containsExactly("ToolCheckTest$ClassNeedingDig ABORTED dig not found on PATH (Debian package: dnsutils)");
+    void aClassNeedingAMissingToolIsSkippedByJunitAndFailsWhenStrict() {
+        check = ToolCheck.of(env(dir, null));
+        assertThat(run(ClassNeedingDig.class)).containsExactly(
+                "ToolCheckTest$ClassNeedingDig ABORTED dig not found on PATH (Debian package: dnsutils)");
+        assertThat(run(ClassGuardedByRequiredTools.class)).containsExactly("ToolCheckTest$ClassGuardedByRequiredTools"
+                + " SKIPPED dig not found on PATH (Debian package: dnsutils); curl not found on PATH (Debian package: curl)");
 
-        ClassNeedingDig.check = ToolCheck.of(env(dir, "1"));
+        check = ToolCheck.of(env(dir, "1"));
         assertThat(run(ClassNeedingDig.class)).singleElement().asString()
                 .startsWith("ToolCheckTest$ClassNeedingDig FAILED dig not found on PATH (Debian package: dnsutils)");
+        assertThat(run(ClassGuardedByRequiredTools.class)).singleElement().asString()
+                .startsWith("ToolCheckTest$ClassGuardedByRequiredTools FAILED")
+                .contains("dig not found on PATH (Debian package: dnsutils); curl not found on PATH", "FARMGATE_REQUIRE_ALL_TOOLS=1");
     }
 
-    /** Runs {@code testClass} on the JUnit platform; one line per finished class or test: name, status, message. */
+    @Test
+    void aClassWhoseToolsAreOnPathRuns() throws IOException {
+        executable(dir, "dig");
+        executable(dir, "curl");
+        check = ToolCheck.of(env(dir, "1"));
+
+        assertThat(run(ClassGuardedByRequiredTools.class)).containsExactly(
+                "usesDigAndCurl() FAILED ran", "ToolCheckTest$ClassGuardedByRequiredTools SUCCESSFUL ");
+    }
+
+    /** Where the nested classes look for their tools. */
+    static ToolCheck check;
+
+    /** Runs {@code testClass} on the JUnit platform; one line per finished or skipped class or test: name, status, message. */
     private static List<String> run(Class<?> testClass) {
         List<String> finished = new ArrayList<>();
         LauncherFactory.create().execute(LauncherDiscoveryRequestBuilder.request().selectors(selectClass(testClass))
                 .build(), new TestExecutionListener() {
+                    @Override
+                    public void executionSkipped(TestIdentifier id, String reason) {
+                        finished.add(id.getDisplayName() + " SKIPPED " + reason);
+                    }
+
                     @Override
                     public void executionFinished(TestIdentifier id, TestExecutionResult result) {
                         if (id.getParentId().isPresent()) {  // not the engine itself
@@ -157,8 +182,6 @@ class ToolCheckTest {
      * tests do, from {@code @BeforeAll}.
      */
     static class ClassNeedingDig {
-        static ToolCheck check;
-
         @BeforeAll
         static void needsDig() {
             check.require(ExternalTool.DIG);
@@ -167,6 +190,29 @@ class ToolCheckTest {
         @Test
         void usesDig() {
             throw new AssertionError("must not run without dig");
+        }
+    }
+
+    @Test
+    void aRequiredFileIsReportedWithItsOwnMessage() throws IOException {
+        check = ToolCheck.of(env(dir, null));
+        executable(dir, "node");
+        RequiredTools tools = new RequiredTools(() -> check, List.of(ExternalTool.NODE), Map.of())
+                .andFile(dir.resolve("node_modules/ws"), "node_modules/ws missing (npm package: ws)");
+
+        assertThat(tools.evaluateExecutionCondition(null).getReason()).hasValue("node_modules/ws missing (npm package: ws)");
+        Files.createDirectories(dir.resolve("node_modules/ws"));
+        assertThat(tools.evaluateExecutionCondition(null).isDisabled()).isFalse();
+    }
+
+    /** Run only through {@link #run}: guarded by {@link RequiredTools}; its test fails to show it ran. */
+    static class ClassGuardedByRequiredTools {
+        @RegisterExtension
+        static final RequiredTools tools = new RequiredTools(() -> check, List.of(ExternalTool.DIG, ExternalTool.CURL), Map.of());
+
+        @Test
+        void usesDigAndCurl() {
+            throw new AssertionError("ran");
         }
     }
 }
