@@ -18,7 +18,7 @@ import picocli.CommandLine.Command;
                 "Stopped by SIGTERM, a long-running command shuts down cleanly, then exits 143.",
                 "Docs: README.md, docs/operations.md, docs/tuning.md."},
         subcommands = {CommandLine.HelpCommand.class, DemoCommand.class, DnsCommand.class, SimulateCommand.class, LoadgenCommand.class,
-                AgentCommand.class, BackendCommand.class, GatewayCommand.class})
+                AgentCommand.class, BackendCommand.class, GatewayCommand.class, CheckCommand.class})
 public final class Farmgate implements Runnable {
 
     /** Exit code for a bad command line or configuration. */

@@ -1,10 +1,10 @@
 package io.farmgate.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assumptions.assumeThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.farmgate.testing.ExternalTool;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -150,9 +150,7 @@ class ComposeFilesTest {
 
     @Test
     void nodeServerIsValidJavaScript() throws Exception {
-        Path node = Stream.of(System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator))
-                .map(p -> Path.of(p, "node")).filter(Files::isExecutable).findFirst().orElse(null);
-        assumeThat(node).as("node on PATH (not installed by CI)").isNotNull();
+        Path node = ExternalTool.NODE.require();
         Process p = new ProcessBuilder(node.toString(), "--check", COMPOSE.resolve("node-backend/server.js").toString())
                 .redirectErrorStream(true).start();
         try {

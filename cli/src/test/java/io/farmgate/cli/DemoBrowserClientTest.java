@@ -10,6 +10,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.farmgate.gateway.ListenAddress;
 import io.farmgate.testing.FreePort;
 import io.farmgate.testing.HeadlessChromium;
+import io.farmgate.testing.RequiredTools;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -33,6 +34,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -51,6 +53,9 @@ import org.openqa.selenium.chrome.ChromeDriver;
  */
 class DemoBrowserClientTest {
 
+    @RegisterExtension
+    static final RequiredTools chromiumInstalled = HeadlessChromium.required();
+
     private static final String ADMIN_TOKEN = "demo-browser-admin-token-0123456789";
     private static final Duration WAIT = Duration.ofSeconds(20);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -66,7 +71,6 @@ class DemoBrowserClientTest {
 
     @BeforeAll
     static void start() throws IOException {
-        HeadlessChromium.assumeAvailable();
         demo = DemoFarm.start(new DemoFarm.Settings(null, "demo", new ListenAddress("127.0.0.1", 0),
                 new ListenAddress("127.0.0.1", 0), "127.0.0.1", 0, "farm.example.com",
                 List.of(FreePort.pick(), FreePort.pick(), FreePort.pick()), ADMIN_TOKEN,

@@ -3,6 +3,7 @@ package io.farmgate.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.farmgate.testing.ExternalTool;
 import io.farmgate.testing.FreePort;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -26,7 +27,8 @@ import picocli.CommandLine;
 /**
  * The README's first hour, literally: {@code farmgate demo} runs (on free ports), and the commands it
  * PRINTS under "Try:" are run as a user pastes them, through {@code bash -c}, with the real curl and
- * dig (CI installs both). The 307, the DNS answer and the dashboard page are asserted.
+ * dig (CI installs both; without one, the tests running it are skipped, naming its package). The 307,
+ * the DNS answer and the dashboard page are asserted.
  */
 class DemoWalkthroughTest {
 
@@ -75,9 +77,15 @@ class DemoWalkthroughTest {
                 .orElseThrow(() -> new AssertionError("the demo printed no line with " + regex + ":\n" + printed));
     }
 
-    /** Runs a line as a shell would, in an empty directory (so no glob matches a file). */
+    /**
+     * Runs a line as a shell would, in an empty directory (so no glob matches a file). The line's
+     * program (curl, dig) is required first, so a machine without it skips rather than fails.
+     */
     private static Run shell(String line) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder("bash", "-c", line).directory(workDir.toFile()).redirectErrorStream(true).start();
+        Path bash = ExternalTool.BASH.require();
+        String program = line.split("\\s+", 2)[0];
+        ExternalTool.USED_BY_THE_SUITE.stream().filter(t -> t.command().equals(program)).forEach(ExternalTool::require);
+        Process p = new ProcessBuilder(bash.toString(), "-c", line).directory(workDir.toFile()).redirectErrorStream(true).start();
         try {
             CompletableFuture<byte[]> output = CompletableFuture.supplyAsync(() -> {
                 try {

@@ -8,6 +8,7 @@ import io.farmgate.registry.RegistryConfig;
 import io.farmgate.registry.RegistryConnection;
 import io.farmgate.scoring.HostReport;
 import io.farmgate.scoring.HostState;
+import io.farmgate.testing.ExternalTool;
 import io.farmgate.testing.FreePort;
 import io.farmgate.testing.RedisServerExtension;
 import java.io.IOException;
@@ -28,7 +29,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import picocli.CommandLine;
 
-/** farmgate dns as an operator runs it: real Redis, real UDP packets from dig, metrics over HTTP. */
+/** farmgate dns as an operator runs it: real Redis, real UDP packets from dig (skipped without it), metrics over HTTP. */
 class DnsCommandTest {
 
     @RegisterExtension
@@ -46,7 +47,7 @@ class DnsCommandTest {
 
     private static String dig(int port, String... query) throws IOException, InterruptedException {
         String[] cmd = new String[6 + query.length];
-        cmd[0] = "dig";
+        cmd[0] = ExternalTool.DIG.require().toString();
         cmd[1] = "@127.0.0.1";
         cmd[2] = "-p";
         cmd[3] = Integer.toString(port);
@@ -60,6 +61,7 @@ class DnsCommandTest {
 
     @Test
     void answersTheApexFromTheRegistryAndCountsItInMetrics() throws Exception {
+        ExternalTool.DIG.require();
         try (RegistryConnection agent = RegistryConnection.open(RegistryConfig.defaults(redis.uri(), "dnsfarm")
                 .withHeartbeat(1_000, 30_000))) {
             new HeartbeatPublisher(agent).publish(new HostReport("web-1", "ws://127.0.0.21:9001", "127.0.0.21", "",

@@ -70,6 +70,9 @@ final class ExampleCommand {
             new SidecarConfig(a.agent.toConfig(a.port), a.port, a.pid, a.pidFile, a.shedUri(), a.shedTimeoutMillis);
         } else if (command instanceof BackendCommand b) {
             new BackendConfig(b.listenHost, b.port, b.tokenSecret, b.tokenSkewSeconds, b.agent.toConfig(b.port));
+        } else if (command instanceof CheckCommand c) {
+            c.validatedRegistryConfig();
+            c.farmReader.snapshotPolicy();
         } else if (command instanceof DemoCommand d) {
             ListenAddress.parse("listen", d.listen);
             ListenAddress.parse("adminListen", d.adminListen);

@@ -1,17 +1,16 @@
 package io.farmgate.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assumptions.assumeThat;
 import static org.awaitility.Awaitility.await;
 
+import io.farmgate.testing.ExternalTool;
 import io.farmgate.testing.FreePort;
-import java.io.File;
+import io.farmgate.testing.RequiredTools;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,19 +18,25 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * compose/node-backend/server.js honours the agent's shed hook: at most N open clients closed with
  * the given code, bad orders refused with 400. Runs where node and the npm {@code ws} package are
- * installed ({@code cd compose/node-backend && npm install}); CI installs neither, so it is skipped there.
+ * installed ({@code cd compose/node-backend && npm install}, as .ci/run does); skipped, naming what is
+ * missing, without them.
  */
 class NodeBackendHookTest {
 
     private static final Path NODE_BACKEND = ExampleCommand.repositoryRoot().resolve("compose/node-backend");
+
+    @RegisterExtension
+    static final RequiredTools nodeAndWs = new RequiredTools(ExternalTool.NODE).andFile(NODE_BACKEND.resolve("node_modules/ws"),
+            "compose/node-backend/node_modules/ws missing (npm package: ws; run npm install in compose/node-backend)");
+
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static Process server;
     private static int port;
@@ -39,10 +44,7 @@ class NodeBackendHookTest {
 
     @BeforeAll
     static void startServer() throws Exception {
-        Path node = Stream.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
-                .map(p -> Path.of(p, "node")).filter(Files::isExecutable).findFirst().orElse(null);
-        assumeThat(node).as("node on PATH").isNotNull();
-        assumeThat(NODE_BACKEND.resolve("node_modules/ws")).as("npm install run in compose/node-backend").isDirectory();
+        Path node = ExternalTool.NODE.require();
         port = FreePort.pick();
         hookPort = FreePort.pick();
         ProcessBuilder pb = new ProcessBuilder(node.toString(), "server.js").directory(NODE_BACKEND.toFile())

@@ -8,6 +8,7 @@ import io.farmgate.client.fake.FakeChatRoom;
 import io.farmgate.client.fake.FakeFarm;
 import io.farmgate.client.fake.FakeGateway;
 import io.farmgate.testing.HeadlessChromium;
+import io.farmgate.testing.RequiredTools;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -28,6 +30,9 @@ import org.openqa.selenium.chrome.ChromeDriver;
  * backends. Needs the Debian packages {@code chromium} and {@code chromium-driver}; skipped without them.
  */
 class BrowserClientTest {
+
+    @RegisterExtension
+    static final RequiredTools chromiumInstalled = HeadlessChromium.required();
 
     private static final Duration WAIT = Duration.ofSeconds(15);
 
@@ -45,7 +50,6 @@ class BrowserClientTest {
 
     @BeforeAll
     static void startBrowser() throws IOException {
-        HeadlessChromium.assumeAvailable();
         chromium = HeadlessChromium.start(profile);
         browser = chromium.driver();
     }

@@ -3,6 +3,8 @@ package io.farmgate.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.farmgate.testing.ExternalTool;
+import io.farmgate.testing.RequiredTools;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -13,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Runs the tests of the npm package {@code @farmgate/client} ({@code node/client}, {@code node --test}) during the
@@ -25,14 +28,20 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class NodeClientPackageTest {
 
+    private static final Path PACKAGE = repositoryRoot().resolve("node/client");
+
+    @RegisterExtension
+    static final RequiredTools nodeAndModules = new RequiredTools(ExternalTool.NODE)
+            .andFile(PACKAGE.resolve("node_modules/ws"),
+                    "node/client/node_modules missing (npm package: ws, socket.io; run npm ci in node/client)")
+            .andFile(PACKAGE.resolve("node_modules/socket.io"),
+                    "node/client/node_modules/socket.io missing (npm package: socket.io; run npm ci in node/client)");
+
     @Test
     void nodeTestsOfTheNpmPackagePass() throws IOException, InterruptedException {
-        Path pkg = repositoryRoot().resolve("node/client");
+        Path pkg = PACKAGE;
         String node = nodeOnPath();
-        require(node != null, "needs Node.js 20+ on the PATH for node/client (@farmgate/client): "
-                + "apt-get install nodejs npm");
-        require(Files.isDirectory(pkg.resolve("node_modules/ws")) && Files.isDirectory(pkg.resolve("node_modules/socket.io")),
-                "needs node/client/node_modules for @farmgate/client: run `npm ci` in node/client (Debian: nodejs npm)");
+        require(node != null, "node on PATH is older than 20 (Node.js 20+ needed for node/client)");
 
         List<String> command = new ArrayList<>(List.of(node, "--test", "--test-concurrency=1"));
         try (Stream<Path> files = Files.list(pkg.resolve("test"))) {

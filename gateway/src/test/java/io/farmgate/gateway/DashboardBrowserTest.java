@@ -17,6 +17,7 @@ import io.farmgate.scoring.SlowStart;
 import io.farmgate.scoring.SnapshotPolicy;
 import io.farmgate.testing.RedisServerExtension;
 import io.farmgate.testing.HeadlessChromium;
+import io.farmgate.testing.RequiredTools;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,6 +55,9 @@ import org.openqa.selenium.chrome.ChromeDriver;
 class DashboardBrowserTest {
 
     @RegisterExtension
+    static final RequiredTools chromiumInstalled = HeadlessChromium.required();
+
+    @RegisterExtension
     static final RedisServerExtension redis = new RedisServerExtension();
 
     private static final Duration WAIT = Duration.ofSeconds(20);
@@ -78,7 +82,6 @@ class DashboardBrowserTest {
 
     @BeforeAll
     static void startBrowser() throws IOException {
-        HeadlessChromium.assumeAvailable();
         chromium = HeadlessChromium.start(profile, "--window-size=1280,1250");
         browser = chromium.driver();
     }

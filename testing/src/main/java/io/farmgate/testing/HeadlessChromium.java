@@ -1,7 +1,5 @@
 package io.farmgate.testing;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -14,14 +12,12 @@ import org.openqa.selenium.chrome.ChromeOptions;
 
 /**
  * Debian's Chromium, headless, driven by its chromedriver on a free port, with a fresh profile
- * and no background networking (the machine's closed network refuses it). Tests that need it are
- * skipped, with the reason, where {@code chromium} and {@code chromium-driver} are not installed;
+ * and no background networking (the machine's closed network refuses it). Both are found on PATH
+ * through {@link ExternalTool}: tests that need them are skipped, naming the missing one and its
+ * package ({@code chromium}, {@code chromium-driver}), or fail under {@code FARMGATE_REQUIRE_ALL_TOOLS=1};
  * {@code .ci/run} installs both. {@link #close} quits exactly the browser and driver started here.
  */
 public final class HeadlessChromium implements AutoCloseable {
-
-    public static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    public static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
 
     private final ChromeDriverService service;
     private final ChromeDriver driver;
@@ -31,10 +27,12 @@ public final class HeadlessChromium implements AutoCloseable {
         this.driver = driver;
     }
 
-    /** Skips the calling test class unless Chromium and its driver are installed. */
-    public static void assumeAvailable() {
-        assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
-                "needs /usr/bin/chromium and /usr/bin/chromedriver (apt-get install chromium chromium-driver)");
+    /**
+     * Skips (or, strictly, fails) a test class unless Chromium and its driver are on PATH:
+     * {@code @RegisterExtension static final RequiredTools chromium = HeadlessChromium.required();}
+     */
+    public static RequiredTools required() {
+        return new RequiredTools(ExternalTool.CHROMIUM, ExternalTool.CHROMEDRIVER);
     }
 
     /**
@@ -43,9 +41,10 @@ public final class HeadlessChromium implements AutoCloseable {
      * @param extraArgs more Chromium switches, e.g. {@code --window-size=1280,1000}
      */
     public static HeadlessChromium start(Path workDir, String... extraArgs) throws IOException {
-        assumeAvailable();
+        Path chromium = ExternalTool.CHROMIUM.require();
+        Path chromedriver = ExternalTool.CHROMEDRIVER.require();
         ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(CHROMEDRIVER.toFile())
+                .usingDriverExecutable(chromedriver.toFile())
                 .usingAnyFreePort()
                 .withLogFile(new File(workDir.toFile(), "chromedriver.log"))
                 .build();
@@ -56,7 +55,7 @@ public final class HeadlessChromium implements AutoCloseable {
         args.addAll(List.of(extraArgs));
         try {
             return new HeadlessChromium(service, new ChromeDriver(service,
-                    new ChromeOptions().setBinary(CHROMIUM.toFile()).addArguments(args)));
+                    new ChromeOptions().setBinary(chromium.toFile()).addArguments(args)));
         } catch (RuntimeException e) {
             service.stop();
             throw e;

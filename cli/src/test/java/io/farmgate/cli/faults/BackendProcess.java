@@ -1,6 +1,7 @@
 package io.farmgate.cli.faults;
 
 import io.farmgate.backend.BackendMain;
+import io.farmgate.testing.ExternalTool;
 import io.farmgate.testing.FreePort;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -126,7 +127,7 @@ final class BackendProcess implements AutoCloseable {
         if (!process.isAlive()) {
             throw new IllegalStateException("backend " + hostId + " (pid " + pid() + ") is not running");
         }
-        Process kill = new ProcessBuilder("kill", signal, Long.toString(pid())).redirectErrorStream(true).start();
+        Process kill = new ProcessBuilder(ExternalTool.KILL.require().toString(), signal, Long.toString(pid())).redirectErrorStream(true).start();
         if (!kill.waitFor(EXIT_WAIT_SECONDS, TimeUnit.SECONDS) || kill.exitValue() != 0) {
             kill.destroyForcibly();
             throw new IllegalStateException("kill " + signal + " " + pid() + " failed: "
