@@ -3,6 +3,7 @@ package io.farmgate.cli;
 import static io.farmgate.cli.KubernetesManifests.ROOT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assumptions.assumeThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.Container;
@@ -24,6 +25,7 @@ import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.farmgate.gateway.ListenAddress;
 import io.farmgate.cli.KubernetesManifests.Manifest;
+import java.io.File;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -34,8 +36,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -45,8 +49,9 @@ import picocli.CommandLine;
  * deploy/kubernetes without a cluster: every manifest reads strictly into fabric8's typed model,
  * every kustomization names files that exist, and every container that runs farmgate runs a real
  * command with real options and environment variables (parsed and validated by the real command
- * line), with its container ports, probes and Services where its listeners really are. The drain
- * on pod termination runs with real processes in {@link KubernetesPodDrainTest}.
+ * line), with its container ports, probes and Services where its listeners really are; where kubectl
+ * is installed, the overlay built by {@code kubectl kustomize} passes the same checks. The drain on
+ * pod termination runs with real processes in {@link KubernetesPodDrainTest}.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class KubernetesManifestsTest {
@@ -222,6 +227,71 @@ class KubernetesManifestsTest {
         assertThat(read).containsExactlyInAnyOrder("redis-uri", "admin-token", "token-secret");
         assertThat(KubernetesManifests.secretsExample().keySet()).containsExactlyInAnyOrderElementsOf(read);
         assertThat(Files.readString(ROOT.resolve("overlays/example/.gitignore")).lines()).contains("secrets.env");
+    }
+
+    @Test
+    void theOverlayBuiltByKubectlKustomizeIsWhatTheseTestsCheck(@TempDir Path dir) throws Exception {
+        Path kubectl = Stream.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
+                .map(p -> Path.of(p, "kubectl")).filter(Files::isExecutable).findFirst().orElse(null);
+        assumeThat(kubectl).as("kubectl on PATH (Debian package kubectl), for kubectl kustomize").isNotNull();
+        // A copy with secrets.env made from its example, as a user would before applying the overlay.
+        Path copy = dir.resolve("kubernetes");
+        try (Stream<Path> files = Files.walk(ROOT)) {
+            for (Path f : files.toList()) {
+                Path target = copy.resolve(ROOT.relativize(f).toString());
+                if (Files.isDirectory(f)) {
+                    Files.createDirectories(target);
+                } else if (!f.getFileName().toString().equals("secrets.env")) {
+                    Files.copy(f, target);
+                }
+            }
+        }
+        Path overlay = copy.resolve("overlays/example");
+        Files.copy(overlay.resolve("secrets.env.example"), overlay.resolve("secrets.env"));
+        Process p = new ProcessBuilder(kubectl.toString(), "kustomize", overlay.toString())
+                .redirectError(dir.resolve("kustomize.err").toFile()).start();
+        String built = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(Files.readString(dir.resolve("kustomize.err"))).isZero();
+        Path output = dir.resolve("built.yaml");
+        Files.writeString(output, built);
+
+        List<io.fabric8.kubernetes.api.model.HasMetadata> resources = new ArrayList<>();
+        for (JsonNode doc : KubernetesManifests.documents(output)) {
+            resources.add(KubernetesManifests.read(doc)); // strictly, as the files themselves
+        }
+        assertThat(resources).extracting(r -> r.getKind() + "/" + r.getMetadata().getName()).contains(
+                "Namespace/farmgate", "Deployment/farmgate-gateway", "Deployment/farmgate-dns", "Deployment/redis",
+                "Deployment/chat-backend", "Service/farmgate-gateway", "Service/farmgate-gateway-admin",
+                "Service/farmgate-dns", "Service/redis", "NetworkPolicy/farmgate-gateway", "NetworkPolicy/farmgate-dns",
+                "PodDisruptionBudget/farmgate-gateway", "PodDisruptionBudget/farmgate-dns", "PodDisruptionBudget/chat-backend");
+        io.fabric8.kubernetes.api.model.Secret secret = resources.stream()
+                .filter(io.fabric8.kubernetes.api.model.Secret.class::isInstance)
+                .map(io.fabric8.kubernetes.api.model.Secret.class::cast).findFirst().orElseThrow();
+        assertThat(secret.getMetadata().getName()).startsWith("farmgate-secrets-");
+        assertThat(secret.getData()).containsOnlyKeys(KubernetesManifests.secretsExample().keySet());
+        Map<String, CommandLine> subcommands = Farmgate.commandLine().getSubcommands();
+        for (io.fabric8.kubernetes.api.model.HasMetadata r : resources) {
+            if (!r.getKind().equals("Namespace")) {
+                assertThat(r.getMetadata().getNamespace()).as(r.getMetadata().getName()).isEqualTo("farmgate");
+            }
+            if (!(r instanceof Deployment d)) {
+                continue;
+            }
+            for (Container c : pod(d).getContainers()) {
+                c.getEnv().stream().filter(e -> e.getValueFrom() != null && e.getValueFrom().getSecretKeyRef() != null)
+                        .forEach(e -> assertThat(e.getValueFrom().getSecretKeyRef().getName()).isEqualTo(secret.getMetadata().getName()));
+                if (KubernetesManifests.runsFarmgate(c)) {
+                    assertThat(problems("built " + d.getMetadata().getName() + "/" + c.getName(), c, subcommands)).isEmpty();
+                }
+            }
+        }
+        Deployment dns = (Deployment) resources.stream().filter(r -> r.getKind().equals("Deployment")
+                && r.getMetadata().getName().equals("farmgate-dns")).findFirst().orElseThrow();
+        Deployment patch = KubernetesManifests.deployment("overlays/example/dns-zone.yaml", "farmgate-dns");
+        assertThat(KubernetesManifests.container(pod(dns), "dns").getArgs())
+                .isEqualTo(KubernetesManifests.container(pod(patch), "dns").getArgs());
+        assertThat(KubernetesManifests.container(pod(dns), "dns").getPorts()).isNotEmpty();
     }
 
     // ---- the farmgate commands ----
