@@ -46,7 +46,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code sh -c "echo $$ > ... && exec node server.js"}) and the sidecar's {@code farmgate agent}
  * command line, both as the manifest has them but for what a test must make local (ports, the pid
  * file's directory, Redis, the pod's name and address) and with every duration scaled from the
- * manifest's 30 s drain period down to 2 s. Both get SIGTERM at once, as the kubelet sends it.
+ * manifest's 30 s drain period down to 3 s. Both get SIGTERM at once, as the kubelet sends it.
  * Needs node and the npm package ws ({@code cd compose/node-backend && npm install}); skipped without.
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
@@ -56,7 +56,7 @@ class KubernetesPodDrainTest {
     static final RedisServerExtension redis = new RedisServerExtension();
 
     private static final Path NODE_BACKEND = ExampleCommand.repositoryRoot().resolve("compose/node-backend");
-    private static final long DRAIN_MILLIS = 2_000;
+    private static final long DRAIN_MILLIS = 3_000;
     private static final int CLIENTS = 10;
     private static final String HOST_ID = "chat-backend-test-0";
     private static final Duration START_WAIT = Duration.ofSeconds(45);
@@ -208,7 +208,8 @@ class KubernetesPodDrainTest {
         // A pod that has run a while has used its shed hook before: one shed order through the hook
         // (an operator's target) brings this agent's hook calls to that state, so the drain below
         // measures the drain and not a cold JVM's first HTTP request.
-        try (RegistryConnection connection = RegistryConnection.open(RegistryConfig.defaults(redis.uri(), agentAsShipped.agent.farm))) {
+        try (RegistryConnection connection = RegistryConnection.open(RegistryConfig.defaults(redis.uri(),
+                agentAsShipped.agent.farm).withCommandTimeoutMillis(10_000))) { // a busy machine, not a slow Redis
             OperatorStore operators = new OperatorStore(connection, Clock.systemUTC());
             operators.setTarget(HOST_ID, CLIENTS);
             await().atMost(START_WAIT).until(() -> clients.stream().filter(c -> c.closeCode.isDone()).count() == 1);
