@@ -233,7 +233,13 @@ class KubernetesManifestsTest {
     void theOverlayBuiltByKubectlKustomizeIsWhatTheseTestsCheck(@TempDir Path dir) throws Exception {
         Path kubectl = Stream.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
                 .map(p -> Path.of(p, "kubectl")).filter(Files::isExecutable).findFirst().orElse(null);
-        assumeThat(kubectl).as("kubectl on PATH (Debian package kubectl), for kubectl kustomize").isNotNull();
+        assumeThat(kubectl).as("kubectl on PATH, with kustomize v5 (the kubectl of Kubernetes 1.27 or later)").isNotNull();
+        Process version = new ProcessBuilder(kubectl.toString(), "version", "--client").redirectErrorStream(true).start();
+        String versionText = new String(version.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(version.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        // Debian's kubernetes-client (1.20) bundles kustomize v2, which knows neither `labels` nor `patches`.
+        assumeThat(versionText).as("kubectl with kustomize v5 or later, not: %s", versionText)
+                .containsPattern("Kustomize Version: v([5-9]|\\d\\d)\\.");
         // A copy with secrets.env made from its example, as a user would before applying the overlay.
         Path copy = dir.resolve("kubernetes");
         try (Stream<Path> files = Files.walk(ROOT)) {
