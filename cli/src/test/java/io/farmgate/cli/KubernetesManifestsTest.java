@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
+import io.farmgate.testing.ExternalTool;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
@@ -25,7 +27,6 @@ import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.farmgate.gateway.ListenAddress;
 import io.farmgate.cli.KubernetesManifests.Manifest;
-import java.io.File;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -229,11 +230,13 @@ class KubernetesManifestsTest {
         assertThat(Files.readString(ROOT.resolve("overlays/example/.gitignore")).lines()).contains("secrets.env");
     }
 
+    /** kubectl with kustomize v5: not Debian 12's kubernetes-client (1.20); the Google Cloud SDK's or upstream's. */
+    private static final ExternalTool KUBECTL =
+            new ExternalTool("kubectl", "kubectl 1.27+ with kustomize v5: Google Cloud SDK or Kubernetes release");
+
     @Test
     void theOverlayBuiltByKubectlKustomizeIsWhatTheseTestsCheck(@TempDir Path dir) throws Exception {
-        Path kubectl = Stream.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
-                .map(p -> Path.of(p, "kubectl")).filter(Files::isExecutable).findFirst().orElse(null);
-        assumeThat(kubectl).as("kubectl on PATH, with kustomize v5 (the kubectl of Kubernetes 1.27 or later)").isNotNull();
+        Path kubectl = KUBECTL.require();
         Process version = new ProcessBuilder(kubectl.toString(), "version", "--client").redirectErrorStream(true).start();
         String versionText = new String(version.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         assertThat(version.waitFor(60, TimeUnit.SECONDS)).isTrue();

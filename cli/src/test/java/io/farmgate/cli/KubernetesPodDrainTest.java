@@ -1,7 +1,6 @@
 package io.farmgate.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assumptions.assumeThat;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.Container;
@@ -14,9 +13,10 @@ import io.farmgate.registry.RegistryConfig;
 import io.farmgate.registry.RegistryConnection;
 import io.farmgate.scoring.HostReport;
 import io.farmgate.scoring.HostState;
+import io.farmgate.testing.ExternalTool;
 import io.farmgate.testing.FreePort;
 import io.farmgate.testing.RedisServerExtension;
-import java.io.File;
+import io.farmgate.testing.RequiredTools;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -33,7 +33,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -56,6 +55,10 @@ class KubernetesPodDrainTest {
     static final RedisServerExtension redis = new RedisServerExtension();
 
     private static final Path NODE_BACKEND = ExampleCommand.repositoryRoot().resolve("compose/node-backend");
+
+    @RegisterExtension
+    static final RequiredTools nodeAndWs = new RequiredTools(ExternalTool.NODE).andFile(NODE_BACKEND.resolve("node_modules/ws"),
+            "compose/node-backend/node_modules/ws missing (npm package: ws; run npm install in compose/node-backend)");
     private static final long DRAIN_MILLIS = 3_000;
     private static final int CLIENTS = 10;
     private static final String HOST_ID = "chat-backend-test-0";
@@ -104,11 +107,6 @@ class KubernetesPodDrainTest {
         }
     }
 
-    private static Path onPath(String tool) {
-        return Stream.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
-                .map(p -> Path.of(p, tool)).filter(Files::isExecutable).findFirst().orElse(null);
-    }
-
     /** The container's environment with what the kubelet would fill in made local to this test. */
     private Map<String, String> environment(Container c, UnaryOperator<String> localize) {
         Map<String, String> env = new LinkedHashMap<>();
@@ -153,10 +151,7 @@ class KubernetesPodDrainTest {
     @Test
     void podTerminationMarksTheHostDrainingShedsEveryClientWith1012OverTheDrainPeriodThenExitsWithinTheGrace()
             throws Exception {
-        Path node = onPath("node");
-        assumeThat(node).as("node on PATH (Debian package nodejs)").isNotNull();
-        assumeThat(NODE_BACKEND.resolve("node_modules/ws")).as("the npm package ws: cd compose/node-backend && npm install")
-                .isDirectory();
+        Path node = ExternalTool.NODE.require();
 
         PodSpec pod = KubernetesManifests.deployment("overlays/example/backend.yaml", "chat-backend")
                 .getSpec().getTemplate().getSpec();
