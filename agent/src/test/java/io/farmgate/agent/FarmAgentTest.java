@@ -227,7 +227,7 @@ class FarmAgentTest {
 
         redis.start();
 
-        await().atMost(WAIT).untilAsserted(() -> assertThat(farm.heartbeat("host-a").connections()).isEqualTo(4));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(farm.heartbeat("host-a")).isNotNull().extracting(HostReport::connections).isEqualTo(4));
     }
 
     @Test
