@@ -1,5 +1,6 @@
 package io.farmgate.cli;
 
+import io.farmgate.scoring.pick.PerThreadRandom;
 import io.farmgate.dns.DnsConfig;
 import io.farmgate.dns.DnsMetricsEndpoint;
 import io.farmgate.dns.DnsServer;
@@ -16,7 +17,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ThreadLocalRandom;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -177,7 +177,7 @@ final class DnsCommand implements Callable<Integer> {
                 out.println("registry " + registryConfig.maskedRedisUri() + " not reachable yet; answering SERVFAIL until it is");
             }
             DnsServer dns = new DnsServer(dnsConfig, source::current,
-                    new TwoChoicePicker(ThreadLocalRandom.current()), clock);
+                    new TwoChoicePicker(PerThreadRandom.create()), clock);
             try {
                 dns.start();
             } catch (IOException e) {

@@ -1,5 +1,6 @@
 package io.farmgate.cli;
 
+import io.farmgate.scoring.pick.PerThreadRandom;
 import io.farmgate.gateway.Gateway;
 import io.farmgate.gateway.GatewayConfig;
 import io.farmgate.gateway.ListenAddress;
@@ -21,7 +22,6 @@ import java.time.Clock;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ThreadLocalRandom;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -265,9 +265,9 @@ final class GatewayCommand implements Callable<Integer> {
             try {
                 SnapshotSource snapshots = source;
                 Rebalancer rebalancer = rebalancerConfig == null ? null : Rebalancer.overRegistry(rebalancerConfig,
-                        connection, snapshots::current, clock, ThreadLocalRandom.current());
+                        connection, snapshots::current, clock, PerThreadRandom.create());
                 gateway = Gateway.start(gatewayConfig, source::current, source::refreshFailures, control, clock,
-                        ThreadLocalRandom.current(), rebalancer);
+                        PerThreadRandom.create(), rebalancer);
             } catch (Gateway.GatewayStartException e) {
                 spec.commandLine().getErr().println("farmgate gateway: " + e.getMessage());
                 return 1;

@@ -5,7 +5,7 @@ import io.farmgate.scoring.SlowStart;
 import io.farmgate.scoring.SnapshotPolicy;
 import io.farmgate.scoring.pick.PickerKind;
 import io.farmgate.scoring.simulation.DurationText;
-import io.farmgate.scoring.simulation.FarmEvent;
+import io.farmgate.scoring.simulation.FarmChange;
 import io.farmgate.scoring.simulation.FarmSimulator;
 import io.farmgate.scoring.simulation.SimulationConfig;
 import io.farmgate.scoring.simulation.SimulationResult;
@@ -175,7 +175,7 @@ final class SimulateCommand implements Callable<Integer> {
                 .cpuCostPerConnection(cpuCostPerConnection)
                 .hostCapacities(hostCapacities == null ? List.of() : hostCapacities)
                 .hostCpuCosts(hostCpuCosts == null ? List.of() : hostCpuCosts)
-                .events(farmEvents(durationMillis))
+                .events(farmChanges(durationMillis))
                 .seed(seed)
                 .durationSeconds(durationMillis / 1_000L)
                 .warmupSeconds(warmup == null ? Math.min(60L, durationMillis / 4_000L)
@@ -188,16 +188,16 @@ final class SimulateCommand implements Callable<Integer> {
         return b.build();
     }
 
-    private List<FarmEvent> farmEvents(long durationMillis) {
+    private List<FarmChange> farmChanges(long durationMillis) {
         if (events == null || events.isEmpty()) {
-            return List.of(FarmEvent.join(durationMillis / 2));
+            return List.of(FarmChange.join(durationMillis / 2));
         }
         if (events.size() == 1 && events.get(0).trim().equalsIgnoreCase("none")) {
             return List.of();
         }
-        List<FarmEvent> parsed = new ArrayList<>();
+        List<FarmChange> parsed = new ArrayList<>();
         for (String e : events) {
-            parsed.add(FarmEvent.parse(e));
+            parsed.add(FarmChange.parse(e));
         }
         return parsed;
     }

@@ -3,7 +3,7 @@ package io.farmgate.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.farmgate.scoring.pick.PickerKind;
-import io.farmgate.scoring.simulation.FarmEvent;
+import io.farmgate.scoring.simulation.FarmChange;
 import io.farmgate.scoring.simulation.FarmSimulator;
 import io.farmgate.scoring.simulation.SimulationConfig;
 import io.farmgate.scoring.simulation.SimulationResult;
@@ -55,7 +55,7 @@ class SimulateCommandTest {
         // What the command should have run: its defaults are a join halfway and a quarter warm-up.
         SimulationResult expected = new FarmSimulator(SimulationConfig.builder()
                 .hosts(8).gateways(2).arrivalsPerSecond(200).meanLifetimeSeconds(60).durationSeconds(120)
-                .warmupSeconds(30).seed(5).events(List.of(FarmEvent.join(60_000L))).picker(PickerKind.TWO_CHOICE)
+                .warmupSeconds(30).seed(5).events(List.of(FarmChange.join(60_000L))).picker(PickerKind.TWO_CHOICE)
                 .build()).run();
         assertThat(o.exitCode()).as(o.err()).isZero();
         assertThat(o.row("two-choice")).containsExactly("two-choice",
