@@ -14,6 +14,7 @@ import io.farmgate.registry.RegistryConnection;
 import io.farmgate.registry.SnapshotSource;
 import io.farmgate.scoring.SnapshotPolicy;
 import io.farmgate.scoring.pick.PickerKind;
+import io.farmgate.scoring.pick.ZonePolicy;
 import io.farmgate.scoring.rebalance.RebalancePolicy;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -94,6 +95,18 @@ final class GatewayCommand implements Callable<Integer> {
     @Option(names = "--picker", defaultValue = "two-choice", paramLabel = "KIND",
             description = "Picker for clients without a key: random, round-robin, least-score, two-choice. Default: ${DEFAULT-VALUE}.")
     String picker;
+
+    @Option(names = "--zone", paramLabel = "ZONE",
+            description = "Prefer hosts reporting this zone (the agents' --zone); spill to the whole farm when "
+                    + "they are busy or few. Default: no preference.")
+    String hostZone;
+
+    @CommandLine.Mixin
+    ZoneOptions zoneOptions;
+
+    private ZonePolicy zonePolicy() {
+        return zoneOptions.policy(hostZone);
+    }
 
     @Option(names = "--affinity-epsilon", defaultValue = "0.25", paramLabel = "E",
             description = "A keyed client leaves its host while that host's score is above (1 + E) times the mean. Default: ${DEFAULT-VALUE}.")
@@ -205,6 +218,7 @@ final class GatewayCommand implements Callable<Integer> {
                 .trustedProxies(nonBlank(trustedProxies))
                 .corsOrigins(nonBlank(corsOrigins))
                 .picker(PickerKind.fromLabel(picker))
+                .zonePolicy(zonePolicy())
                 .affinityEpsilon(affinityEpsilon)
                 .affinityByAddress(affinityByAddress)
                 .snapshotFreshMillis(snapshotFreshMillis)

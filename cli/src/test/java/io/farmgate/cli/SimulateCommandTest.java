@@ -127,6 +127,47 @@ class SimulateCommandTest {
     }
 
     @Test
+    void scenarioTableRunsTheRebalancerAndShowsTheFleetFigures() {
+        Outcome o = run(small("--scenario", "host-failure", "--picker", "two-choice,random"));
+
+        assertThat(o.exitCode()).as(o.err()).isZero();
+        assertThat(o.out()).contains("scenario: host-failure").contains("events: leave:host-0@");
+        List<String> row = o.row("two-choice");
+        assertThat(row).hasSize(13);
+        assertThat(row.get(4)).as("moved").matches("\\d+");
+        assertThat(row.get(6)).as("balanced again").matches("\\d+s");
+        assertThat(o.row("random")).hasSize(13);
+    }
+
+    @Test
+    void jsonCarriesEveryFigurePerPicker() {
+        Outcome o = run(small("--scenario", "scale-in", "--picker", "two-choice", "--json"));
+
+        assertThat(o.exitCode()).as(o.err()).isZero();
+        String json = o.out().trim();
+        assertThat(json).startsWith("{\"scenario\":\"scale-in\",\"hosts\":8,").endsWith("}]}");
+        assertThat(json).contains("\"picker\":\"two-choice\"").contains("\"drainSeconds\":")
+                .contains("\"secondsToBalance\":").contains("\"noHost503s\":0").doesNotContain("NaN");
+        assertThat(json.lines().count()).isEqualTo(1);
+    }
+
+    @Test
+    void scenarioWithAnEventExitsWithTwo() {
+        Outcome o = run(small("--scenario", "join", "--event", "join@10s"));
+
+        assertThat(o.exitCode()).isEqualTo(2);
+        assertThat(o.err()).contains("--event: not with --scenario");
+    }
+
+    @Test
+    void unknownScenarioExitsWithTwoListingThem() {
+        Outcome o = run(small("--scenario", "meltdown"));
+
+        assertThat(o.exitCode()).isEqualTo(2);
+        assertThat(o.err()).contains("scenario: 'meltdown' (expected one of: steady, join, host-failure");
+    }
+
+    @Test
     void invalidValueExitsWithTwoNamingTheField() {
         Outcome o = run("simulate", "--hosts", "0");
 

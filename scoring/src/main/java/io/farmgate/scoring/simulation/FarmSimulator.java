@@ -362,7 +362,8 @@ public final class FarmSimulator {
                     }
                 }
             }
-            if (first) {
+            if (nowMillis == firstChangeMillis) {
+                // Changes of the same instant (a scale-out's joins) count as one.
                 minimumToMove = minimumToMove();
             }
         }
