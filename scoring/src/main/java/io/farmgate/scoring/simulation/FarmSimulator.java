@@ -158,7 +158,9 @@ public final class FarmSimulator {
                     now = nextRandom;
                     if (traffic.nextDouble() * rate < arrivalsPerMilli) {
                         arrivals++;
-                        attempt(now, 0, traffic.nextDouble() < config.heavyClientShare());
+                        // No draw without heavy clients: the standard run's random stream stays as it was.
+                        boolean heavy = config.heavyClientShare() > 0 && traffic.nextDouble() < config.heavyClientShare();
+                        attempt(now, 0, heavy);
                     } else {
                         hosts.closeRandom(traffic);
                     }
@@ -215,7 +217,7 @@ public final class FarmSimulator {
                 int cap = config.capacityOf(i);
                 int initial = (int) Math.min(cap, Math.round(population * cap / totalCapacity));
                 int slot = addHost(SimulationConfig.hostName(i), cap, config.cpuCostOf(i), false, initial);
-                for (int k = 0; k < initial; k++) {
+                for (int k = 0; k < initial && config.heavyClientShare() > 0; k++) {
                     if (traffic.nextDouble() < config.heavyClientShare()) {
                         // Re-label some of the initial connections as heavy clients.
                         hosts.shed(slot, 1, traffic, closedOut);
