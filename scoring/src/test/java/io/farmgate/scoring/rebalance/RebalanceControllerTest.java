@@ -90,8 +90,27 @@ class RebalanceControllerTest {
     }
 
     @Test
-    void drainingAndStaleHostsWithATargetDoNotHoldTheWave() {
-        farm.hosts(Map.of("a", 100, "b", 100, "c", 100, "d", 100, "e", 100));
+    void aHostStillDrainingHoldsNewOrdersBackAndSettlesLikeAWave() {
+        // Its clients are reconnecting meanwhile: the farm's mean reads low (a deploy would otherwise
+        // have the rebalancer move clients into every restarted host, see docs/balance.md).
+        farm.hosts(Map.of("a", 400, "b", 100, "c", 100, "d", 100));
+        farm.operator("d", new OperatorState(true, 1.0, OperatorState.NO_TARGET, clock.millis()));
+        RebalanceStep during = controller.step(farm.snapshot(), clock.millis());
+        assertThat(during.waveOpen()).isTrue();
+        assertThat(during.plan().orders()).extracting(ShedOrder::hostId).containsExactly("a");
+        assertThat(during.actions()).isEmpty();
+
+        farm.connections("d", 0); // drained
+        clock.advanceMillis(PERIOD_MILLIS);
+        assertThat(controller.step(farm.snapshot(), clock.millis()).actions()).isEmpty();
+        clock.advanceMillis(SETTLE_MILLIS);
+        assertThat(controller.step(farm.snapshot(), clock.millis()).actions())
+                .extracting(RebalanceAction::hostId).containsExactly("a");
+    }
+
+    @Test
+    void drainedAndStaleHostsWithATargetDoNotHoldTheWave() {
+        farm.hosts(Map.of("a", 100, "b", 100, "c", 0, "d", 100, "e", 100));
         farm.operator("c", new OperatorState(true, 1.0, 0, clock.millis()));
         farm.operator("d", new OperatorState(false, 1.0, 10, clock.millis()));
         farm.freeze("d");
