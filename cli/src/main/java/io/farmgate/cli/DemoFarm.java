@@ -1,5 +1,6 @@
 package io.farmgate.cli;
 
+import io.farmgate.scoring.pick.PerThreadRandom;
 import io.farmgate.agent.FarmAgent;
 import io.farmgate.backend.BackendConfig;
 import io.farmgate.backend.ChatBackend;
@@ -33,7 +34,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -161,15 +161,15 @@ final class DemoFarm implements AutoCloseable {
         SnapshotSource snapshots = source;
         Rebalancer rebalancer = !settings.rebalance() ? null : Rebalancer.overRegistry(
                 RebalancerConfig.defaults(GatewayCommand.ownerId()), connection, snapshots::current, clock,
-                ThreadLocalRandom.current());
+                PerThreadRandom.create());
         gateway = Gateway.start(gatewayConfig, source::current, source::refreshFailures, control, clock,
-                ThreadLocalRandom.current(), rebalancer);
+                PerThreadRandom.create(), rebalancer);
 
         DnsConfig dnsConfig = DnsConfig.builder(settings.zone())
                 .listenHost(settings.dnsHost())
                 .port(settings.dnsPort())
                 .build();
-        dns = new DnsServer(dnsConfig, source::current, new TwoChoicePicker(ThreadLocalRandom.current()), clock);
+        dns = new DnsServer(dnsConfig, source::current, new TwoChoicePicker(PerThreadRandom.create()), clock);
         dns.start();
     }
 

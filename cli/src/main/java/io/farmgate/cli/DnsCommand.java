@@ -1,5 +1,6 @@
 package io.farmgate.cli;
 
+import io.farmgate.scoring.pick.PerThreadRandom;
 import io.farmgate.dns.DnsConfig;
 import io.farmgate.dns.DnsMetricsEndpoint;
 import io.farmgate.dns.DnsServer;
@@ -8,7 +9,10 @@ import io.farmgate.registry.RegistryConfig;
 import io.farmgate.registry.RegistryConnection;
 import io.farmgate.registry.SnapshotSource;
 import io.farmgate.scoring.SnapshotPolicy;
+import io.farmgate.scoring.pick.Picker;
 import io.farmgate.scoring.pick.TwoChoicePicker;
+import io.farmgate.scoring.pick.ZoneAwarePicker;
+import io.farmgate.scoring.pick.ZonePolicy;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Clock;
@@ -16,7 +20,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ThreadLocalRandom;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -105,6 +108,18 @@ final class DnsCommand implements Callable<Integer> {
                     + " native library); false: one per call through the JDK (default: ${DEFAULT-VALUE}).")
     boolean udpBatching;
 
+    @Option(names = "--host-zone", paramLabel = "ZONE",
+            description = "Prefer hosts reporting this zone (the agents' --zone); spill to the whole farm when "
+                    + "they are busy or few. Default: no preference.")
+    String hostZone;
+
+    @CommandLine.Mixin
+    ZoneOptions zoneOptions;
+
+    private ZonePolicy zonePolicy() {
+        return zoneOptions.policy(hostZone);
+    }
+
     @Option(names = "--max-stale-millis", defaultValue = "60000", paramLabel = "MS",
             description = "/readyz fails once the registry has been unreachable this long (default: ${DEFAULT-VALUE}).")
     long maxStaleMillis;
@@ -150,7 +165,9 @@ final class DnsCommand implements Callable<Integer> {
         RegistryConfig registryConfig;
         SnapshotPolicy policy;
         ListenAddress metricsAt;
+        ZonePolicy zoneRule;
         try {
+            zoneRule = zonePolicy();
             dnsConfig = dnsConfig();
             metricsAt = ListenAddress.parse("metricsListen", metricsListen);
             registryConfig = farmReader.registryConfig();
@@ -163,21 +180,24 @@ final class DnsCommand implements Callable<Integer> {
         }
         Clock clock = Clock.systemUTC();
         try {
-            return serve(out, dnsConfig, registryConfig, policy, metricsAt, clock);
+            return serve(out, dnsConfig, registryConfig, policy, metricsAt, clock, zoneRule);
         } finally {
             stopSignal.cleanedUp();
         }
     }
 
     private int serve(PrintWriter out, DnsConfig dnsConfig, RegistryConfig registryConfig, SnapshotPolicy policy,
-                      ListenAddress metricsAt, Clock clock) throws InterruptedException {
+                      ListenAddress metricsAt, Clock clock, ZonePolicy zoneRule) throws InterruptedException {
         try (RegistryConnection connection = RegistryConnection.open(registryConfig);
              SnapshotSource source = SnapshotSource.start(connection, policy, clock)) {
             if (!source.refreshNow()) {
                 out.println("registry " + registryConfig.maskedRedisUri() + " not reachable yet; answering SERVFAIL until it is");
             }
-            DnsServer dns = new DnsServer(dnsConfig, source::current,
-                    new TwoChoicePicker(ThreadLocalRandom.current()), clock);
+            Picker picker = new TwoChoicePicker(PerThreadRandom.create());
+            if (zoneRule != null) {
+                picker = new ZoneAwarePicker(zoneRule, new TwoChoicePicker(PerThreadRandom.create()), picker);
+            }
+            DnsServer dns = new DnsServer(dnsConfig, source::current, picker, clock);
             try {
                 dns.start();
             } catch (IOException e) {

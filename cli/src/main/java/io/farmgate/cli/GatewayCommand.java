@@ -1,5 +1,6 @@
 package io.farmgate.cli;
 
+import io.farmgate.scoring.pick.PerThreadRandom;
 import io.farmgate.gateway.Gateway;
 import io.farmgate.gateway.GatewayConfig;
 import io.farmgate.gateway.ListenAddress;
@@ -13,6 +14,7 @@ import io.farmgate.registry.RegistryConnection;
 import io.farmgate.registry.SnapshotSource;
 import io.farmgate.scoring.SnapshotPolicy;
 import io.farmgate.scoring.pick.PickerKind;
+import io.farmgate.scoring.pick.ZonePolicy;
 import io.farmgate.scoring.rebalance.RebalancePolicy;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -21,7 +23,6 @@ import java.time.Clock;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ThreadLocalRandom;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -94,6 +95,18 @@ final class GatewayCommand implements Callable<Integer> {
     @Option(names = "--picker", defaultValue = "two-choice", paramLabel = "KIND",
             description = "Picker for clients without a key: random, round-robin, least-score, two-choice. Default: ${DEFAULT-VALUE}.")
     String picker;
+
+    @Option(names = "--zone", paramLabel = "ZONE",
+            description = "Prefer hosts reporting this zone (the agents' --zone); spill to the whole farm when "
+                    + "they are busy or few. Default: no preference.")
+    String hostZone;
+
+    @CommandLine.Mixin
+    ZoneOptions zoneOptions;
+
+    private ZonePolicy zonePolicy() {
+        return zoneOptions.policy(hostZone);
+    }
 
     @Option(names = "--affinity-epsilon", defaultValue = "0.25", paramLabel = "E",
             description = "A keyed client leaves its host while that host's score is above (1 + E) times the mean. Default: ${DEFAULT-VALUE}.")
@@ -205,6 +218,7 @@ final class GatewayCommand implements Callable<Integer> {
                 .trustedProxies(nonBlank(trustedProxies))
                 .corsOrigins(nonBlank(corsOrigins))
                 .picker(PickerKind.fromLabel(picker))
+                .zonePolicy(zonePolicy())
                 .affinityEpsilon(affinityEpsilon)
                 .affinityByAddress(affinityByAddress)
                 .snapshotFreshMillis(snapshotFreshMillis)
@@ -265,9 +279,9 @@ final class GatewayCommand implements Callable<Integer> {
             try {
                 SnapshotSource snapshots = source;
                 Rebalancer rebalancer = rebalancerConfig == null ? null : Rebalancer.overRegistry(rebalancerConfig,
-                        connection, snapshots::current, clock, ThreadLocalRandom.current());
+                        connection, snapshots::current, clock, PerThreadRandom.create());
                 gateway = Gateway.start(gatewayConfig, source::current, source::refreshFailures, control, clock,
-                        ThreadLocalRandom.current(), rebalancer);
+                        PerThreadRandom.create(), rebalancer);
             } catch (Gateway.GatewayStartException e) {
                 spec.commandLine().getErr().println("farmgate gateway: " + e.getMessage());
                 return 1;

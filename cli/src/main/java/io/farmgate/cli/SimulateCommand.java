@@ -5,10 +5,12 @@ import io.farmgate.scoring.SlowStart;
 import io.farmgate.scoring.SnapshotPolicy;
 import io.farmgate.scoring.pick.PickerKind;
 import io.farmgate.scoring.simulation.DurationText;
-import io.farmgate.scoring.simulation.FarmEvent;
+import io.farmgate.scoring.simulation.FarmChange;
 import io.farmgate.scoring.simulation.FarmSimulator;
 import io.farmgate.scoring.simulation.SimulationConfig;
+import io.farmgate.scoring.simulation.Scenario;
 import io.farmgate.scoring.simulation.SimulationResult;
+import io.farmgate.scoring.simulation.SimulationResult.FleetFigures;
 import java.io.PrintWriter;
 import java.math.BigDecimal;
 import java.util.ArrayList;
@@ -36,10 +38,16 @@ import picocli.CommandLine.Option;
             "                     N = one host took all; joined hosts excluded)",
             "  joined peak        a joined host's highest per-interval arrival rate",
             "                     over the per-host mean",
-            "  moved              connections moved by rebalancing (n/a: none yet)",
+            "  moved              connections moved by rebalancing (n/a: no rebalancer;",
+            "                     --scenario runs the gateway's)",
+            "With --scenario, also: the fewest moves the change needed, seconds until",
+            "max/mean <= 1.10 again, the busiest second's gateway requests over the mean,",
+            "503s, CPU max/mean, closes per client, the scale-in's drain time, clients",
+            "that gave up.",
             "Durations take a unit: 500ms, 30s, 10m, 1h. The model: docs/balance.md.",
             ""},
-        footer = {"", "Example: farmgate simulate --picker two-choice,least-score --duration 5m"})
+        footer = {"", "Example: farmgate simulate --picker two-choice,least-score --duration 5m",
+                "         farmgate simulate --scenario host-failure --picker two-choice,random --json"})
 final class SimulateCommand implements Callable<Integer> {
 
     @CommandLine.Spec
@@ -125,15 +133,36 @@ final class SimulateCommand implements Callable<Integer> {
             description = "Share factor a joining host starts from, in (0, 1] (default: ${DEFAULT-VALUE}).")
     double slowStartFloor;
 
+    @Option(names = "--scenario", paramLabel = "NAME",
+            description = "A fleet scenario, with the rebalancer on: steady, join, host-failure, rolling-restart, "
+                    + "scale-out, scale-in, zone-failure, heavy-clients (docs/balance.md). Replaces --event.")
+    String scenario;
+
+    @Option(names = "--cpu-weight", paramLabel = "W",
+            description = "Weight of CPU in the score, beside 0.7 for connections; 0 scores by connections only "
+                    + "(default: 0.3).")
+    Double cpuWeight;
+
+    @Option(names = "--json", description = "Print the results as one JSON object instead of a table.")
+    boolean json;
+
     @Override
     public Integer call() {
         SimulationConfig base;
         List<PickerKind> kinds;
+        Scenario chosen;
         try {
-            base = config();
+            chosen = scenario == null ? null : Scenario.fromLabel(scenario);
+            if (chosen != null && events != null && !events.isEmpty()) {
+                throw new IllegalArgumentException("--event: not with --scenario (the scenario sets the farm's changes)");
+            }
+            base = config(chosen);
             kinds = pickerKinds();
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
+        }
+        if (chosen != null || json) {
+            return fleet(base, kinds, chosen);
         }
         PrintWriter out = spec.commandLine().getOut();
         out.println(describe(base));
@@ -150,8 +179,9 @@ final class SimulateCommand implements Callable<Integer> {
                     r.movedByRebalancing().isPresent() ? Long.toString(r.movedByRebalancing().getAsLong()) : "n/a");
             out.flush();
             if (r.retried() > 0 || r.abandoned() > 0) {
-                notes.add(String.format(Locale.ROOT, "%s: %d failed picks retried, %d clients gave up after %d",
-                        kind.label(), r.retried(), r.abandoned(), FarmSimulator.MAX_ATTEMPTS));
+                notes.add(String.format(Locale.ROOT,
+                        "%s: %d failed attempts retried, %d clients gave up after %d failures in a row",
+                        kind.label(), r.retried(), r.abandoned(), base.clients().maxFailures()));
             }
         }
         out.println();
@@ -162,7 +192,48 @@ final class SimulateCommand implements Callable<Integer> {
         return 0;
     }
 
-    private SimulationConfig config() {
+    /** The fleet table (or JSON): per picker, every figure of the scenario. */
+    private int fleet(SimulationConfig base, List<PickerKind> kinds, Scenario chosen) {
+        PrintWriter out = spec.commandLine().getOut();
+        long started = System.nanoTime();
+        List<SimulationResult> results = new ArrayList<>();
+        if (!json) {
+            out.println(describe(base));
+            out.println("scenario: " + (chosen == null ? "none" : chosen.label()));
+            out.println();
+            out.printf(Locale.ROOT, "%-24s %8s %8s %6s %7s %7s %9s %9s %6s %7s %7s %7s %6s%n", "picker", "p50", "max",
+                    "herd", "moved", "minimum", "balance", "req peak", "503s", "cpu p50", "moves/c", "drain", "gave up");
+        }
+        for (PickerKind kind : kinds) {
+            SimulationResult r = new FarmSimulator(base.withPicker(kind)).run();
+            results.add(r);
+            if (!json) {
+                FleetFigures f = r.fleet();
+                out.printf(Locale.ROOT, "%-24s %8s %8s %6s %7s %7d %9s %9s %6d %7s %7s %7s %6d%n", kind.label(),
+                        figure(r.maxOverMeanP50(), 3), figure(r.maxOverMeanMax(), 3), figure(r.herdFactor(), 2),
+                        r.movedByRebalancing().isPresent() ? Long.toString(r.movedByRebalancing().getAsLong()) : "n/a",
+                        f.minimumToMove(), seconds(f.secondsToBalance()), figure(f.requestPeakOverMean(), 2),
+                        f.noHost503s(), figure(f.cpuMaxOverMeanP50(), 3), figure(f.movesPerClient(), 2),
+                        seconds(f.drainSeconds()), r.abandoned());
+                out.flush();
+            }
+        }
+        double elapsed = (System.nanoTime() - started) / 1e9;
+        if (json) {
+            out.println(SimulationJson.of(base, chosen, results, elapsed));
+        } else {
+            out.println();
+            out.printf(Locale.ROOT, "simulated %d picker(s) in %.1f s%n", kinds.size(), elapsed);
+        }
+        out.flush();
+        return 0;
+    }
+
+    private static String seconds(java.util.OptionalDouble s) {
+        return s.isPresent() ? String.format(Locale.ROOT, "%.0fs", s.getAsDouble()) : "n/a";
+    }
+
+    private SimulationConfig config(Scenario chosen) {
         long durationMillis = wholeSeconds("--duration", duration);
         long heartbeatMillis = DurationText.parseMillis("--heartbeat-interval", heartbeatInterval);
         SimulationConfig.Builder b = SimulationConfig.builder()
@@ -175,7 +246,7 @@ final class SimulateCommand implements Callable<Integer> {
                 .cpuCostPerConnection(cpuCostPerConnection)
                 .hostCapacities(hostCapacities == null ? List.of() : hostCapacities)
                 .hostCpuCosts(hostCpuCosts == null ? List.of() : hostCpuCosts)
-                .events(farmEvents(durationMillis))
+                .events(chosen != null ? List.of() : farmChanges(durationMillis))
                 .seed(seed)
                 .durationSeconds(durationMillis / 1_000L)
                 .warmupSeconds(warmup == null ? Math.min(60L, durationMillis / 4_000L)
@@ -185,19 +256,28 @@ final class SimulateCommand implements Callable<Integer> {
         if (refreshInterval != null) {
             b.refreshIntervalMillis(DurationText.parseMillis("--refresh-interval", refreshInterval));
         }
+        if (cpuWeight != null) {
+            b.policy(new SnapshotPolicy(3 * Math.max(heartbeatMillis, refreshInterval == null ? heartbeatMillis
+                    : DurationText.parseMillis("--refresh-interval", refreshInterval)),
+                    new ScoreFormula(ScoreFormula.DEFAULT.connectionWeight(), cpuWeight),
+                    new SlowStart(DurationText.parseMillis("--slow-start-window", slowStartWindow), slowStartFloor)));
+        }
+        if (chosen != null) {
+            chosen.configure(b, hosts, durationMillis / 1_000L);
+        }
         return b.build();
     }
 
-    private List<FarmEvent> farmEvents(long durationMillis) {
+    private List<FarmChange> farmChanges(long durationMillis) {
         if (events == null || events.isEmpty()) {
-            return List.of(FarmEvent.join(durationMillis / 2));
+            return List.of(FarmChange.join(durationMillis / 2));
         }
         if (events.size() == 1 && events.get(0).trim().equalsIgnoreCase("none")) {
             return List.of();
         }
-        List<FarmEvent> parsed = new ArrayList<>();
+        List<FarmChange> parsed = new ArrayList<>();
         for (String e : events) {
-            parsed.add(FarmEvent.parse(e));
+            parsed.add(FarmChange.parse(e));
         }
         return parsed;
     }

@@ -111,6 +111,14 @@ class DnsCommandTest {
     }
 
     @Test
+    void badZoneSpillFractionExitsWithUsageCodeNamingTheField() {
+        int code = commandLine().execute("dns", "--redis", "redis://127.0.0.1:1", "--farm", "f",
+                "--zone", "farm.example.com", "--host-zone", "eu-1a", "--zone-spill-fraction", "11");
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString()).contains("zoneSpillFraction: 11.0 (expected: in [0, 10])");
+    }
+
+    @Test
     void zoneAndNameServersComeFromTheEnvironmentToo() {
         ConfigDefaults env = new ConfigDefaults(Map.of("FARMGATE_ZONE", "farm.example.net"), null);
         CommandLine cl = Farmgate.commandLine(env);

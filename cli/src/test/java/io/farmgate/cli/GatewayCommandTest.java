@@ -101,6 +101,28 @@ class GatewayCommandTest {
     }
 
     @Test
+    void zoneOptionsBecomeTheZoneRule() {
+        GatewayCommand cmd = parse(Map.of(), "gateway", "--redis", "redis://127.0.0.1:1", "--farm", "f",
+                "--admin-token", TOKEN, "--zone", "eu-west-1a", "--zone-spill-fraction", "0.2",
+                "--zone-min-eligible", "3");
+
+        GatewayConfig c = cmd.gatewayConfig(new PrintWriter(out));
+
+        assertThat(c.zonePolicy()).isEqualTo(new io.farmgate.scoring.pick.ZonePolicy("eu-west-1a", 0.2, 3));
+        assertThat(parse(Map.of(), "gateway", "--redis", "redis://127.0.0.1:1", "--farm", "f", "--admin-token", TOKEN)
+                .gatewayConfig(new PrintWriter(out)).zonePolicy()).isNull();
+    }
+
+    @Test
+    void zoneMinimumOfZeroExitsWith2NamingTheField() {
+        int code = commandLine(Map.of()).execute("gateway", "--redis", "redis://127.0.0.1:1", "--farm", "f",
+                "--admin-token", TOKEN, "--zone", "a", "--zone-min-eligible", "0");
+
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString()).contains("zoneMinEligible: 0 (expected: in [1, 10000])");
+    }
+
+    @Test
     void zeroFailedLoginLimitExitsWith2NamingTheField() {
         int code = commandLine(Map.of()).execute("gateway", "--redis", "redis://127.0.0.1:1", "--farm", "f",
                 "--admin-token", TOKEN, "--admin-max-failed-logins", "0");

@@ -3,7 +3,7 @@ package io.farmgate.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.farmgate.scoring.pick.PickerKind;
-import io.farmgate.scoring.simulation.FarmEvent;
+import io.farmgate.scoring.simulation.FarmChange;
 import io.farmgate.scoring.simulation.FarmSimulator;
 import io.farmgate.scoring.simulation.SimulationConfig;
 import io.farmgate.scoring.simulation.SimulationResult;
@@ -55,7 +55,7 @@ class SimulateCommandTest {
         // What the command should have run: its defaults are a join halfway and a quarter warm-up.
         SimulationResult expected = new FarmSimulator(SimulationConfig.builder()
                 .hosts(8).gateways(2).arrivalsPerSecond(200).meanLifetimeSeconds(60).durationSeconds(120)
-                .warmupSeconds(30).seed(5).events(List.of(FarmEvent.join(60_000L))).picker(PickerKind.TWO_CHOICE)
+                .warmupSeconds(30).seed(5).events(List.of(FarmChange.join(60_000L))).picker(PickerKind.TWO_CHOICE)
                 .build()).run();
         assertThat(o.exitCode()).as(o.err()).isZero();
         assertThat(o.row("two-choice")).containsExactly("two-choice",
@@ -124,6 +124,47 @@ class SimulateCommandTest {
 
         assertThat(o.exitCode()).as(o.err()).isZero();
         assertThat(o.out()).contains("events: leave:host-2@30s, join:host-2@90s");
+    }
+
+    @Test
+    void scenarioTableRunsTheRebalancerAndShowsTheFleetFigures() {
+        Outcome o = run(small("--scenario", "host-failure", "--picker", "two-choice,random"));
+
+        assertThat(o.exitCode()).as(o.err()).isZero();
+        assertThat(o.out()).contains("scenario: host-failure").contains("events: leave:host-0@");
+        List<String> row = o.row("two-choice");
+        assertThat(row).hasSize(13);
+        assertThat(row.get(4)).as("moved").matches("\\d+");
+        assertThat(row.get(6)).as("balanced again").matches("\\d+s");
+        assertThat(o.row("random")).hasSize(13);
+    }
+
+    @Test
+    void jsonCarriesEveryFigurePerPicker() {
+        Outcome o = run(small("--scenario", "scale-in", "--picker", "two-choice", "--json"));
+
+        assertThat(o.exitCode()).as(o.err()).isZero();
+        String json = o.out().trim();
+        assertThat(json).startsWith("{\"scenario\":\"scale-in\",\"hosts\":8,").endsWith("}]}");
+        assertThat(json).contains("\"picker\":\"two-choice\"").contains("\"drainSeconds\":")
+                .contains("\"secondsToBalance\":").contains("\"noHost503s\":0").doesNotContain("NaN");
+        assertThat(json.lines().count()).isEqualTo(1);
+    }
+
+    @Test
+    void scenarioWithAnEventExitsWithTwo() {
+        Outcome o = run(small("--scenario", "join", "--event", "join@10s"));
+
+        assertThat(o.exitCode()).isEqualTo(2);
+        assertThat(o.err()).contains("--event: not with --scenario");
+    }
+
+    @Test
+    void unknownScenarioExitsWithTwoListingThem() {
+        Outcome o = run(small("--scenario", "meltdown"));
+
+        assertThat(o.exitCode()).isEqualTo(2);
+        assertThat(o.err()).contains("scenario: 'meltdown' (expected one of: steady, join, host-failure");
     }
 
     @Test

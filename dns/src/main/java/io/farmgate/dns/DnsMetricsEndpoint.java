@@ -3,6 +3,7 @@ package io.farmgate.dns;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.farmgate.scoring.FarmSnapshot;
+import io.farmgate.scoring.Readiness;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -35,17 +36,21 @@ public final class DnsMetricsEndpoint implements AutoCloseable {
     private final Supplier<FarmSnapshot> snapshots;
     private final Clock clock;
     private final long maxStaleMillis;
+    private final long freshMillis;
     // Micrometer holds a meter's source object weakly: keep the sources reachable from here.
     private final DnsServer dns;
     private final LongSupplier registryErrors;
 
     /**
-     * @param maxStaleMillis {@code /readyz} turns 503 once the snapshot has been stale (registry
-     *                       unreachable) for longer than this
+     * @param maxStaleMillis {@code /readyz} turns 503 once the snapshot's data is this old
+     *                       ({@link Readiness}; it reads stale from {@link Readiness#DEFAULT_FRESH_MILLIS}
+     *                       or from a failed refresh, whichever comes first)
      */
     public DnsMetricsEndpoint(String host, int port, DnsServer dns, Supplier<FarmSnapshot> snapshots,
                               LongSupplier registryErrors, Clock clock, long maxStaleMillis) throws IOException {
         this.snapshots = snapshots;
+        // A max-stale bound at or below the default fresh bound: stale from the first failure on.
+        this.freshMillis = Math.min(Readiness.DEFAULT_FRESH_MILLIS, Math.max(1, maxStaleMillis - 1));
         this.clock = clock;
         this.maxStaleMillis = maxStaleMillis;
         this.dns = dns;
@@ -88,19 +93,20 @@ public final class DnsMetricsEndpoint implements AutoCloseable {
     }
 
     private long snapshotAgeMillis() {
-        FarmSnapshot s = snapshots.get();
-        return s.builtAtMillis() == 0 ? 0 : s.ageMillis(clock.millis());
+        return snapshots.get().ageMillis(clock.millis());
     }
 
     private void readiness(HttpExchange ex) throws IOException {
-        FarmSnapshot s = snapshots.get();
-        if (s.builtAtMillis() == 0) {
-            reply(ex, 503, "text/plain; charset=utf-8", "not ready: no farm data yet\n");
-        } else if (s.stale() && s.ageMillis(clock.millis()) > maxStaleMillis) {
-            reply(ex, 503, "text/plain; charset=utf-8", "not ready: stale for " + s.ageMillis(clock.millis()) + " ms\n");
+        Readiness r = Readiness.of(snapshots.get(), clock.millis(), freshMillis, maxStaleMillis);
+        String body;
+        if (r.status().equals("starting")) {
+            body = "not ready: no farm data yet\n";
+        } else if (!r.ready()) {
+            body = "not ready: stale for " + r.ageMillis() + " ms\n";
         } else {
-            reply(ex, 200, "text/plain; charset=utf-8", s.stale() ? "stale\n" : "ready\n");
+            body = r.status() + "\n";
         }
+        reply(ex, r.httpStatus(), "text/plain; charset=utf-8", body);
     }
 
     private static void reply(HttpExchange ex, int status, String type, String body) throws IOException {

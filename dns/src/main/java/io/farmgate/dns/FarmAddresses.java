@@ -1,8 +1,8 @@
 package io.farmgate.dns;
 
 import io.farmgate.scoring.FarmSnapshot;
-import io.farmgate.scoring.HostState;
 import io.farmgate.scoring.HostView;
+import io.farmgate.scoring.pick.DistinctPicks;
 import io.farmgate.scoring.pick.Picker;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -33,11 +33,10 @@ final class FarmAddresses {
 
     private static final Logger log = LoggerFactory.getLogger(FarmAddresses.class);
 
-    /** Bound on picker calls per wanted host before the rest are filled by lowest score. */
-    private static final int PICK_TRIES_PER_HOST = 8;
-
     private final FarmSnapshot snapshot;
     private final Record[] apexByEligible;
+    /** Per eligible index: Type.A, Type.AAAA, or 0 without a usable address. */
+    private final int[] typeByEligible;
     private final int eligibleV4;
     private final int eligibleV6;
     private final Map<String, Record> byHostId;
@@ -49,11 +48,13 @@ final class FarmAddresses {
         this.snapshot = snapshot;
         int n = snapshot.eligibleCount();
         this.apexByEligible = new Record[n];
+        this.typeByEligible = new int[n];
         int v4 = 0;
         int v6 = 0;
         for (int i = 0; i < n; i++) {
             Record r = addressRecord(zone, ttlSeconds, snapshot.eligible(i));
             apexByEligible[i] = r;
+            typeByEligible[i] = r == null ? 0 : r.getType();
             if (r != null && r.getType() == Type.A) {
                 v4++;
             } else if (r != null) {
@@ -77,7 +78,7 @@ final class FarmAddresses {
                 ids.put(h.id(), own);
             }
             Record apex = addressRecord(zone, ttlSeconds, h);
-            if (apex != null && h.report().state() != HostState.DRAINING && !h.operator().draining()) {
+            if (apex != null && !h.draining()) {
                 (apex.getType() == Type.A ? staticV4 : staticV6).add(apex);
             }
         }
@@ -120,9 +121,9 @@ final class FarmAddresses {
             return List.of();
         }
         int[] chosen = new int[want];
-        chooseEligible(picker, type, want, clientsPerAnswer, chosen);
-        Record[] out = new Record[want];
-        for (int j = 0; j < want; j++) {
+        int got = chooseEligible(picker, type, want, clientsPerAnswer, chosen);
+        Record[] out = new Record[got];
+        for (int j = 0; j < got; j++) {
             out[j] = apexByEligible[chosen[j]];
         }
         return Arrays.asList(out);
@@ -134,31 +135,8 @@ final class FarmAddresses {
      * that long) and returns how many, each recorded in the snapshot's ledger the same way.
      */
     int chooseEligible(Picker picker, int type, int k, long clientsPerAnswer, int[] chosen) {
-        int want = Math.min(k, eligible(type));
-        if (want == 0) {
-            return 0;
-        }
-        int got = 0;
-        // The picker samples all eligible hosts; in a mixed IPv4/IPv6 farm some picks miss the family.
-        for (int tries = 0; got < want && tries < PICK_TRIES_PER_HOST * want; tries++) {
-            int i = picker.pick(snapshot);
-            if (i == Picker.NO_HOST) {
-                break;
-            }
-            if (hasType(i, type) && !contains(chosen, got, i)) {
-                chosen[got++] = i;
-            }
-        }
-        while (got < want) {
-            int next = lowestScoreNotChosen(type, chosen, got);
-            chosen[got] = next;
-            got++;
-        }
-        long perHost = Math.max(1L, (clientsPerAnswer + want - 1) / want);
-        for (int j = 0; j < want; j++) {
-            snapshot.recordAssignment(chosen[j], perHost);
-        }
-        return want;
+        return DistinctPicks.choose(snapshot, picker, typeByEligible, type, eligible(type), k, clientsPerAnswer,
+                chosen);
     }
 
     /** Eligible hosts, with or without a usable address. */
@@ -224,28 +202,4 @@ final class FarmAddresses {
         return null;
     }
 
-    private boolean hasType(int i, int type) {
-        Record r = apexByEligible[i];
-        return r != null && r.getType() == type;
-    }
-
-    private static boolean contains(int[] a, int n, int v) {
-        for (int j = 0; j < n; j++) {
-            if (a[j] == v) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private int lowestScoreNotChosen(int type, int[] chosen, int n) {
-        int best = -1;
-        for (int i = 0; i < apexByEligible.length; i++) {
-            if (hasType(i, type) && !contains(chosen, n, i)
-                    && (best < 0 || snapshot.effectiveScore(i) < snapshot.effectiveScore(best))) {
-                best = i;
-            }
-        }
-        return best;
-    }
 }

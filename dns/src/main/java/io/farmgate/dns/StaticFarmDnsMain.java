@@ -1,5 +1,6 @@
 package io.farmgate.dns;
 
+import io.farmgate.scoring.pick.PerThreadRandom;
 import io.farmgate.scoring.FarmSnapshot;
 import io.farmgate.scoring.HostReport;
 import io.farmgate.scoring.HostState;
@@ -10,7 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The bench and demo entry point: the DNS server for a farm of N fixed fake hosts, with no Redis.
@@ -88,7 +88,7 @@ public final class StaticFarmDnsMain {
         }
         FarmSnapshot snapshot = FarmSnapshot.initial(SnapshotPolicy.DEFAULT).next(reports, Map.of(), now);
         DnsServer server = new DnsServer(config, () -> snapshot,
-                new TwoChoicePicker(ThreadLocalRandom.current()), Clock.systemUTC(), fastPath);
+                new TwoChoicePicker(PerThreadRandom.create()), Clock.systemUTC(), fastPath);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();

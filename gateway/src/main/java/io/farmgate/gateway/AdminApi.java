@@ -1,13 +1,14 @@
 package io.farmgate.gateway;
 
+import io.farmgate.scoring.Readiness;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.farmgate.scoring.FarmSnapshot;
 import io.farmgate.scoring.HostReport;
-import io.farmgate.scoring.HostState;
 import io.farmgate.scoring.HostView;
+import io.farmgate.scoring.rebalance.ScaleDownChoice;
 import io.farmgate.scoring.SlowStart;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -15,7 +16,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -260,7 +260,7 @@ final class AdminApi {
         m.put("url", h.report().url());
         m.put("address", h.report().address());
         m.put("zone", h.report().zone());
-        boolean draining = h.operator().draining() || h.report().state() == HostState.DRAINING;
+        boolean draining = h.draining();
         m.put("state", draining ? "draining" : "active");
         m.put("eligibility", h.eligibility().name().toLowerCase(Locale.ROOT));
         m.put("eligible", h.eligibility().eligible());
@@ -313,7 +313,7 @@ final class AdminApi {
 
     private void scaleDown(Context ctx) {
         int count = count(ctx, MAX_SCALE_DOWN);
-        List<String> chosen = cheapest(snapshots.get(), count);
+        List<String> chosen = ScaleDownChoice.hostsToDrain(snapshots.get(), count);
         List<String> drained = new ArrayList<>();
         try {
             for (String id : chosen) {
@@ -336,21 +336,6 @@ final class AdminApi {
         body.put("requested", count);
         body.put("draining", drained);
         reply(ctx, 200, body);
-    }
-
-    /**
-     * The hosts a scale-down drains: not already draining, fewest connections first (least churn),
-     * ties to the newest host (it has the least warm state), then by id so the choice is stable.
-     */
-    static List<String> cheapest(FarmSnapshot s, int count) {
-        return s.hosts().stream()
-                .filter(h -> !h.operator().draining() && h.report().state() != HostState.DRAINING)
-                .sorted(Comparator.comparingInt((HostView h) -> h.report().connections())
-                        .thenComparing(Comparator.comparingLong(HostView::firstSeenMillis).reversed())
-                        .thenComparing(HostView::id))
-                .limit(count)
-                .map(HostView::id)
-                .toList();
     }
 
     private HostView knownHost(Context ctx) {

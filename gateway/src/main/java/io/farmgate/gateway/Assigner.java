@@ -53,7 +53,7 @@ final class Assigner {
         HostView host = snapshot.eligible(i);
         Optional<HostUrl> url = HostUrl.of(host.report().url());
         if (url.isEmpty()) {
-            // An agent advertised a URL no client can be sent to; refuse rather than emit it.
+            // Unreachable: the snapshot makes hosts with unusable URLs ineligible (AdvertisedUrl). Kept as a guard.
             metrics.badHostUrl();
             LOG.warn("host {} advertises an unusable url; answering 503", host.id());
             return null;

@@ -2,7 +2,6 @@ package io.farmgate.gateway;
 
 import io.farmgate.scoring.Eligibility;
 import io.farmgate.scoring.FarmSnapshot;
-import io.farmgate.scoring.HostState;
 import io.farmgate.scoring.HostView;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -40,16 +39,12 @@ final class DrainWatch {
     private final Map<String, Deque<Sample>> samples = new HashMap<>();
     private volatile List<Progress> latest = List.of();
 
-    static boolean draining(HostView h) {
-        return h.operator().draining() || h.report().state() == HostState.DRAINING;
-    }
-
     /** Takes one sample of every draining host; called from a single thread. */
     synchronized void observe(FarmSnapshot snapshot, long nowMillis) {
         Map<String, Deque<Sample>> kept = new HashMap<>();
         List<Progress> progress = new ArrayList<>();
         for (HostView h : snapshot.hosts()) {
-            if (!draining(h)) {
+            if (!h.draining()) {
                 continue;
             }
             Deque<Sample> history = samples.getOrDefault(h.id(), new ArrayDeque<>());

@@ -39,7 +39,7 @@ record FarmSummary(int hosts, int activeHosts, int drainingHosts, int staleHosts
             fresh++;
             connections += h.report().connections();
             freshCapacity += h.report().capacity();
-            if (DrainWatch.draining(h)) {
+            if (h.draining()) {
                 draining++;
             } else {
                 active++;

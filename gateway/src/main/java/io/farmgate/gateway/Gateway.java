@@ -11,6 +11,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
+import io.farmgate.scoring.pick.Picker;
+import io.farmgate.scoring.pick.TwoChoicePicker;
+import io.farmgate.scoring.pick.ZoneAwarePicker;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,7 +75,11 @@ public final class Gateway implements AutoCloseable {
             }
         }, 0, HISTORY_SAMPLE_MILLIS, TimeUnit.MILLISECONDS);
         HistoryApi historyApi = new HistoryApi(history, control, clock, json);
-        Assigner assigner = new Assigner(snapshots, config.picker().create(random), config.affinityEpsilon(), metrics);
+        Picker keyless = config.picker().create(random);
+        if (config.zonePolicy() != null) {
+            keyless = new ZoneAwarePicker(config.zonePolicy(), new TwoChoicePicker(random), keyless);
+        }
+        Assigner assigner = new Assigner(snapshots, keyless, config.affinityEpsilon(), metrics);
         AssignmentTokens tokens = new AssignmentTokens(config.tokenSecret(), config.tokenTtlSeconds(), clock);
         ClientAddress clientAddress = new ClientAddress(config.trustedProxies());
         RedirectHandler redirects = new RedirectHandler(assigner, tokens, clientAddress, config.affinityByAddress(),

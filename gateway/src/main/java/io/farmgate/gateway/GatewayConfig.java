@@ -2,6 +2,7 @@ package io.farmgate.gateway;
 
 import io.farmgate.scoring.pick.BoundedLoadRendezvousPicker;
 import io.farmgate.scoring.pick.PickerKind;
+import io.farmgate.scoring.pick.ZonePolicy;
 import io.farmgate.scoring.token.AssignmentToken;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -19,6 +20,7 @@ import java.util.Objects;
  * @param tokenTtlSeconds        how long an assignment token stays valid
  * @param trustedProxies         addresses or CIDR ranges whose {@code X-Forwarded-For} is believed
  * @param corsOrigins            origins allowed to call {@code /v1/assign} from a browser; {@code *} for any
+ * @param zonePolicy             prefer hosts of this zone, spilling by its rule; null for the whole farm
  * @param picker                 how clients without a key are placed
  * @param affinityEpsilon        bounded-load slack for keyed clients: a host above {@code (1 + e)} times
  *                               the mean score gives its keys to their next host
@@ -51,7 +53,8 @@ public record GatewayConfig(
         int maxRequestHeaderBytes,
         double targetUtilisation,
         int adminMaxFailedLogins,
-        long adminFailedLoginWindowMillis) {
+        long adminFailedLoginWindowMillis,
+        ZonePolicy zonePolicy) {
 
     /** Shortest admin token accepted. */
     public static final int MIN_ADMIN_TOKEN_LENGTH = 16;
@@ -146,6 +149,7 @@ public record GatewayConfig(
         b.targetUtilisation = targetUtilisation;
         b.adminMaxFailedLogins = adminMaxFailedLogins;
         b.adminFailedLoginWindowMillis = adminFailedLoginWindowMillis;
+        b.zonePolicy = zonePolicy;
         return b;
     }
 
@@ -155,6 +159,7 @@ public record GatewayConfig(
         return "GatewayConfig[listen=" + listen + ", adminListen=" + adminListen + ", tls=" + tls
                 + ", tokenSecret=" + (tokenSecret == null ? "none" : "set") + ", tokenTtlSeconds=" + tokenTtlSeconds
                 + ", trustedProxies=" + trustedProxies + ", corsOrigins=" + corsOrigins + ", picker=" + picker.label()
+                + ", zone=" + (zonePolicy == null ? "none" : zonePolicy)
                 + ", affinityEpsilon=" + affinityEpsilon + ", affinityByAddress=" + affinityByAddress
                 + ", snapshotFreshMillis=" + snapshotFreshMillis + ", snapshotMaxStaleMillis=" + snapshotMaxStaleMillis
                 + ", retryAfterSeconds=" + retryAfterSeconds + ", maxRequestHeaderBytes=" + maxRequestHeaderBytes + ", targetUtilisation=" + targetUtilisation
@@ -197,6 +202,7 @@ public record GatewayConfig(
         private List<String> trustedProxies = List.of();
         private List<String> corsOrigins = List.of();
         private PickerKind picker = PickerKind.TWO_CHOICE;
+        private ZonePolicy zonePolicy;
         private double affinityEpsilon = BoundedLoadRendezvousPicker.DEFAULT_EPSILON;
         private boolean affinityByAddress;
         private long snapshotFreshMillis = 5_000;
@@ -300,11 +306,17 @@ public record GatewayConfig(
             return this;
         }
 
+        /** Prefer hosts of this gateway's zone ({@code --zone}); null (the default) picks over the whole farm. */
+        public Builder zonePolicy(ZonePolicy value) {
+            this.zonePolicy = value;
+            return this;
+        }
+
         public GatewayConfig build() {
             return new GatewayConfig(listen, adminListen, tls, adminToken, tokenSecret, tokenTtlSeconds,
                     trustedProxies, corsOrigins, picker, affinityEpsilon, affinityByAddress, snapshotFreshMillis,
                     snapshotMaxStaleMillis, retryAfterSeconds, maxRequestHeaderBytes, targetUtilisation,
-                    adminMaxFailedLogins, adminFailedLoginWindowMillis);
+                    adminMaxFailedLogins, adminFailedLoginWindowMillis, zonePolicy);
         }
     }
 }

@@ -56,7 +56,7 @@ final class GatewayMetrics {
                 .description("Time to answer a public request").register(registry);
         assignLatency = Timer.builder("farmgate.gateway.requests").tag("route", "assign")
                 .description("Time to answer a public request").register(registry);
-        Gauge.builder("farmgate.gateway.snapshot.age", () -> snapshots.get().builtAtMillis() == 0L
+        Gauge.builder("farmgate.gateway.snapshot.age", () -> !snapshots.get().hasData()
                         ? Double.NaN : snapshots.get().ageMillis(clock.millis()) / 1000.0)
                 .baseUnit("seconds").description("Age of the farm snapshot picks are made from")
                 .strongReference(true).register(registry);

@@ -1,5 +1,6 @@
 package io.farmgate.gateway;
 
+import io.farmgate.scoring.Readiness;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.farmgate.scoring.FarmSnapshot;
 import io.javalin.http.Context;

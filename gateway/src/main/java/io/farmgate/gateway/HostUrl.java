@@ -1,8 +1,6 @@
 package io.farmgate.gateway;
 
-import java.net.URI;
-import java.net.URISyntaxException;
-import java.util.Locale;
+import io.farmgate.scoring.AdvertisedUrl;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -44,33 +42,8 @@ record HostUrl(boolean secure, String authorityAndPath) {
         return parsed;
     }
 
+    /** The check is {@link AdvertisedUrl}'s: the snapshot already ruled hosts with unusable URLs out. */
     static Optional<HostUrl> parse(String url) {
-        if (url == null || url.length() > 2048 || !GatewayConfig.isVisibleAscii(url)) {
-            return Optional.empty();
-        }
-        URI uri;
-        try {
-            uri = new URI(url);
-        } catch (URISyntaxException e) {
-            return Optional.empty();
-        }
-        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-        boolean secure;
-        switch (scheme) {
-            case "ws", "http" -> secure = false;
-            case "wss", "https" -> secure = true;
-            default -> {
-                return Optional.empty();
-            }
-        }
-        if (uri.getHost() == null || uri.getRawUserInfo() != null || uri.getRawQuery() != null
-                || uri.getRawFragment() != null) {
-            return Optional.empty();
-        }
-        String path = uri.getRawPath() == null ? "" : uri.getRawPath();
-        while (path.endsWith("/")) {
-            path = path.substring(0, path.length() - 1);
-        }
-        return Optional.of(new HostUrl(secure, uri.getRawAuthority() + path));
+        return AdvertisedUrl.parse(url).map(u -> new HostUrl(u.secure(), u.authorityAndPath()));
     }
 }

@@ -7,6 +7,11 @@ public enum Eligibility {
     STALE,
     /** The host or an operator drains it. */
     DRAINING,
+    /**
+     * Its advertised URL is not one a client can be sent to ({@link AdvertisedUrl}): a pick that
+     * landed on it could only be refused, while other hosts may be healthy.
+     */
+    UNUSABLE_URL,
     /** At or above its capacity. */
     FULL,
     /** At or above the connection target the rebalancer or an operator set. */

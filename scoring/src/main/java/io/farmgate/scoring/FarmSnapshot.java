@@ -1,6 +1,7 @@
 package io.farmgate.scoring;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.Comparator;
@@ -28,8 +29,8 @@ public final class FarmSnapshot {
     private final boolean stale;
     private final boolean initial;
     private final List<HostView> hosts;
-    private final Map<String, HostView> byId;
-    private final Map<String, Integer> eligibleIndex;
+    /** Built on the first {@link #host} call: the pickers and the snapshot chain never need it. */
+    private volatile Map<String, HostView> byId;
 
     // Eligible hosts, struct-of-arrays: the pick path reads these and allocates nothing.
     private final HostView[] eligible;
@@ -47,22 +48,18 @@ public final class FarmSnapshot {
         this.stale = stale;
         this.initial = initial;
         this.hosts = hosts;
-        Map<String, HostView> ids = new HashMap<>();
         List<HostView> ok = new ArrayList<>();
         for (HostView h : hosts) {
-            ids.put(h.id(), h);
             if (h.eligibility().eligible()) {
                 ok.add(h);
             }
         }
-        this.byId = Collections.unmodifiableMap(ids);
         int n = ok.size();
         this.eligible = ok.toArray(new HostView[0]);
         this.baseScore = new double[n];
         this.scorePerAssignment = new double[n];
         this.admitProbability = new double[n];
         this.keyHash = new long[n];
-        Map<String, Integer> index = new HashMap<>();
         double sum = 0;
         for (int i = 0; i < n; i++) {
             HostView h = eligible[i];
@@ -70,11 +67,9 @@ public final class FarmSnapshot {
             scorePerAssignment[i] = policy.formula().scorePerConnection(h.report().capacity(), h.effectiveWeight());
             admitProbability[i] = h.slowStartFactor();
             keyHash[i] = KeyHash.of(h.id());
-            index.put(h.id(), i);
             sum += h.score();
         }
         this.meanBaseScore = n == 0 ? 0.0 : sum / n;
-        this.eligibleIndex = Collections.unmodifiableMap(index);
         this.pending = pending != null ? pending : new AtomicLongArray(n);
     }
 
@@ -91,13 +86,25 @@ public final class FarmSnapshot {
      * @param nowMillis the receiver's clock
      */
     public FarmSnapshot next(Collection<HostReport> reports, Map<String, OperatorState> operators, long nowMillis) {
-        List<HostView> views = new ArrayList<>(reports.size());
-        for (HostReport r : reports) {
-            OperatorState op = operators.getOrDefault(r.hostId(), OperatorState.DEFAULT);
-            views.add(view(r, op, byId.get(r.hostId()), nowMillis));
+        // Both this snapshot's hosts and the new reports in id order: each host finds its previous
+        // view by a merge, without hashing (a gateway of a thousand hosts rebuilds every second, the
+        // simulator's gateways millions of times a run). Reports already in order sort in one pass.
+        HostReport[] sorted = reports.toArray(new HostReport[0]);
+        Arrays.sort(sorted, BY_HOST_ID);
+        List<HostView> views = new ArrayList<>(sorted.length);
+        int j = 0;
+        int known = hosts.size();
+        for (HostReport r : sorted) {
+            String id = r.hostId();
+            while (j < known && hosts.get(j).id().compareTo(id) < 0) {
+                j++;
+            }
+            HostView before = j < known && hosts.get(j).id().equals(id) ? hosts.get(j) : null;
+            OperatorState op = operators.isEmpty() ? OperatorState.DEFAULT
+                    : operators.getOrDefault(id, OperatorState.DEFAULT);
+            views.add(view(r, op, before, nowMillis));
         }
-        views.sort(Comparator.comparing(HostView::id));
-        List<HostView> frozen = List.copyOf(views);
+        List<HostView> frozen = Collections.unmodifiableList(views);
 
         // Carry the ledger over for hosts whose heartbeat has not moved: their report does not yet
         // count the clients this process already sent them.
@@ -109,25 +116,33 @@ public final class FarmSnapshot {
         }
         AtomicLongArray carried = new AtomicLongArray(n);
         int i = 0;
+        int k = 0;
         for (HostView v : frozen) {
             if (!v.eligibility().eligible()) {
                 continue;
             }
-            HostView before = byId.get(v.id());
-            Integer oldIndex = eligibleIndex.get(v.id());
-            if (before != null && oldIndex != null && before.report().sequence() == v.report().sequence()) {
-                carried.set(i, pending.get(oldIndex));
+            while (k < eligible.length && eligible[k].id().compareTo(v.id()) < 0) {
+                k++;
+            }
+            if (k < eligible.length && eligible[k].id().equals(v.id())
+                    && eligible[k].report().sequence() == v.report().sequence()) {
+                carried.set(i, pending.get(k));
             }
             i++;
         }
         return new FarmSnapshot(policy, nowMillis, false, false, frozen, carried);
     }
 
+    private static final Comparator<HostReport> BY_HOST_ID = Comparator.comparing(HostReport::hostId);
+
     private HostView view(HostReport r, OperatorState op, HostView before, long now) {
         long firstSeen = before == null ? now : before.firstSeenMillis();
         long lastChanged = before == null || before.report().sequence() != r.sequence()
                 ? now : before.lastChangedMillis();
-        Eligibility verdict = judge(r, op, now - lastChanged);
+        // Parsed once per URL change, not once per refresh: the simulator builds millions of views.
+        boolean urlUsable = before != null && before.report().url().equals(r.url())
+                ? before.urlUsable() : AdvertisedUrl.usable(r.url());
+        Eligibility verdict = judge(r, op, now - lastChanged, urlUsable);
         long activeSince;
         if (initial) {
             // Hosts already there when this process starts are established, not newcomers.
@@ -139,7 +154,7 @@ public final class FarmSnapshot {
         }
         double factor = policy.slowStart().factor(now - activeSince);
         double score = policy.formula().score(r.connections(), r.capacity(), r.cpu(), r.weight() * op.weight());
-        return new HostView(r, op, firstSeen, lastChanged, activeSince, score, factor, verdict);
+        return new HostView(r, op, firstSeen, lastChanged, activeSince, score, factor, verdict, urlUsable);
     }
 
     /** Full and over-target hosts were taking clients a moment ago: no slow start when they drop below. */
@@ -147,12 +162,15 @@ public final class FarmSnapshot {
         return e == Eligibility.FULL || e == Eligibility.OVER_TARGET;
     }
 
-    private Eligibility judge(HostReport r, OperatorState op, long sinceChangeMillis) {
+    private Eligibility judge(HostReport r, OperatorState op, long sinceChangeMillis, boolean urlUsable) {
         if (sinceChangeMillis > policy.staleAfterMillis()) {
             return Eligibility.STALE;
         }
-        if (r.state() == HostState.DRAINING || op.draining()) {
+        if (HostView.draining(r, op)) {
             return Eligibility.DRAINING;
+        }
+        if (!urlUsable) {
+            return Eligibility.UNUSABLE_URL;
         }
         if (r.connections() >= r.capacity()) {
             return Eligibility.FULL;
@@ -182,8 +200,20 @@ public final class FarmSnapshot {
         return builtAtMillis;
     }
 
+    /**
+     * Age of the data; 0 before any ({@link #hasData()}), so "no data yet" never reads as data
+     * from 1970.
+     */
     public long ageMillis(long nowMillis) {
-        return Math.max(0L, nowMillis - builtAtMillis);
+        return hasData() ? Math.max(0L, nowMillis - builtAtMillis) : 0L;
+    }
+
+    /**
+     * Whether this snapshot was built from registry data at all: false only for the one before the
+     * first read ({@link #initial}) and its stale copies. The one test of "no data yet".
+     */
+    public boolean hasData() {
+        return !initial;
     }
 
     /** True when the latest refresh failed and this is the last good data. */
@@ -198,7 +228,16 @@ public final class FarmSnapshot {
 
     /** The host with this id, or null. */
     public HostView host(String hostId) {
-        return byId.get(hostId);
+        Map<String, HostView> ids = byId;
+        if (ids == null) {
+            Map<String, HostView> built = new HashMap<>();
+            for (HostView h : hosts) {
+                built.put(h.id(), h);
+            }
+            ids = Collections.unmodifiableMap(built);
+            byId = ids;
+        }
+        return ids.get(hostId);
     }
 
     // ---- what pickers read: index-based, allocation-free ----

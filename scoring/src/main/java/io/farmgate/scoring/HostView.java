@@ -10,6 +10,7 @@ package io.farmgate.scoring;
  *                          stale (slow start counts from here)
  * @param score             load score from the report alone (see {@link ScoreFormula})
  * @param slowStartFactor   share factor in (0, 1]; below 1 while ramping up
+ * @param urlUsable         whether clients can be sent to the advertised URL ({@link AdvertisedUrl})
  */
 public record HostView(
         HostReport report,
@@ -19,7 +20,8 @@ public record HostView(
         long activeSinceMillis,
         double score,
         double slowStartFactor,
-        Eligibility eligibility) {
+        Eligibility eligibility,
+        boolean urlUsable) {
 
     public String id() {
         return report.hostId();
@@ -28,6 +30,19 @@ public record HostView(
     /** Milliseconds since this host's heartbeat last moved, on the receiver's clock. */
     public long heartbeatAgeMillis(long nowMillis) {
         return Math.max(0L, nowMillis - lastChangedMillis);
+    }
+
+    /**
+     * Whether the host is on its way out: it says so itself, or an operator drains it. The one
+     * definition of "draining"; stale or not, such a host gets no new clients and sheds all it has.
+     */
+    public boolean draining() {
+        return draining(report, operator);
+    }
+
+    /** {@link #draining()} for a report and operator state not yet joined in a view. */
+    public static boolean draining(HostReport report, OperatorState operator) {
+        return report.state() == HostState.DRAINING || operator.draining();
     }
 
     public boolean inSlowStart() {

@@ -46,19 +46,28 @@ public final class TwoChoicePicker implements Picker {
 
     @Override
     public int pick(FarmSnapshot snapshot) {
-        int n = snapshot.eligibleCount();
+        return pickAmong(snapshot, null, snapshot.eligibleCount());
+    }
+
+    /**
+     * The same choice among a subset of the eligible hosts: {@code among[0..n)} holds their eligible
+     * indexes ({@code null}: all {@code n} eligible hosts). Returns an eligible index, or {@link #NO_HOST}.
+     */
+    public int pickAmong(FarmSnapshot snapshot, int[] among, int n) {
         if (n <= 1) {
-            return n == 0 ? NO_HOST : 0;
+            return n == 0 ? NO_HOST : at(among, 0);
         }
-        int a = candidate(snapshot, n, -1);
-        int b = candidate(snapshot, n, a);
-        double sa = snapshot.effectiveScore(a);
-        double sb = snapshot.effectiveScore(b);
+        int a = candidate(snapshot, among, n, -1);
+        int b = candidate(snapshot, among, n, a);
+        int ia = at(among, a);
+        int ib = at(among, b);
+        double sa = snapshot.effectiveScore(ia);
+        double sb = snapshot.effectiveScore(ib);
         if (sa == sb) {
-            return random.nextBoolean() ? a : b;
+            return random.nextBoolean() ? ia : ib;
         }
-        int lower = sa < sb ? a : b;
-        int higher = lower == a ? b : a;
+        int lower = sa < sb ? ia : ib;
+        int higher = lower == ia ? ib : ia;
         double gap = Math.abs(sa - sb);
         double band = closeFraction * Math.max(sa, sb);
         if (gap >= band) {
@@ -67,12 +76,16 @@ public final class TwoChoicePicker implements Picker {
         return random.nextDouble() < 0.5 + 0.5 * gap / band ? lower : higher;
     }
 
-    /** A random eligible host other than {@code not}, admitted with its slow-start probability. */
-    private int candidate(FarmSnapshot snapshot, int n, int not) {
+    private static int at(int[] among, int position) {
+        return among == null ? position : among[position];
+    }
+
+    /** A random position in [0, n) other than {@code not}, admitted with its host's slow-start probability. */
+    private int candidate(FarmSnapshot snapshot, int[] among, int n, int not) {
         int c = not;
         for (int tries = 0; tries < MAX_ADMIT_TRIES; tries++) {
             c = not < 0 ? random.nextInt(n) : (not + 1 + random.nextInt(n - 1)) % n;
-            double admit = snapshot.admitProbability(c);
+            double admit = snapshot.admitProbability(at(among, c));
             if (admit >= 1.0 || random.nextDouble() < admit) {
                 return c;
             }

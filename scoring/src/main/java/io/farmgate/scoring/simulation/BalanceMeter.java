@@ -17,6 +17,10 @@ final class BalanceMeter {
     private int ratioCount;
     private double herdFactor = Double.NaN;
     private double joinedPeak = Double.NaN;
+    private double[] cpuRatios = new double[256];
+    private int cpuRatioCount;
+    private long balancedAgainMillis = -1;
+    private double ratioMaxAfterBalanced = Double.NaN;
 
     BalanceMeter(long warmupMillis, long intervalMillis) {
         this.warmupMillis = warmupMillis;
@@ -30,21 +34,51 @@ final class BalanceMeter {
         placedInInterval[slot]++;
     }
 
-    /** Takes the sample at the end of the interval that ends at {@code nowMillis}. */
     void sample(long nowMillis, SimulatedHosts hosts) {
-        int n = hosts.presentCount();
-        if (n > 0 && nowMillis > warmupMillis) {
-            double max = 0;
-            double sum = 0;
-            for (int s = 0; s < hosts.slots(); s++) {
-                if (hosts.present(s)) {
-                    double u = hosts.utilisation(s);
-                    max = Math.max(max, u);
-                    sum += u;
-                }
+        sample(nowMillis, hosts, -1, true);
+    }
+
+    /**
+     * Takes the sample at the end of the interval that ends at {@code nowMillis}. Utilisation and
+     * CPU are measured over the serving hosts (draining ones are on their way out).
+     *
+     * @param changeMillis when the first farm change happened, or -1
+     * @param settled      whether the clients a change sent away are (almost all) back
+     */
+    void sample(long nowMillis, SimulatedHosts hosts, long changeMillis, boolean settled) {
+        int n = 0;
+        double max = 0;
+        double sum = 0;
+        double cpuMax = 0;
+        double cpuSum = 0;
+        for (int s = 0; s < hosts.slots(); s++) {
+            if (hosts.serving(s)) {
+                double u = hosts.utilisation(s);
+                max = Math.max(max, u);
+                sum += u;
+                double cpu = hosts.cpu(s);
+                cpuMax = Math.max(cpuMax, cpu);
+                cpuSum += cpu;
+                n++;
             }
-            if (sum > 0) {
-                addRatio(max / (sum / n));
+        }
+        double ratio = sum > 0 ? max / (sum / n) : Double.NaN;
+        if (n > 0 && nowMillis > warmupMillis && sum > 0) {
+            addRatio(ratio);
+            if (cpuSum > 0) {
+                if (cpuRatioCount == cpuRatios.length) {
+                    cpuRatios = Arrays.copyOf(cpuRatios, cpuRatioCount * 2);
+                }
+                cpuRatios[cpuRatioCount++] = cpuMax / (cpuSum / n);
+            }
+        }
+        if (changeMillis >= 0 && nowMillis > changeMillis && !Double.isNaN(ratio)) {
+            if (balancedAgainMillis < 0 && settled && ratio <= FarmSimulator.BALANCED) {
+                balancedAgainMillis = nowMillis;
+            }
+            if (balancedAgainMillis >= 0) {
+                ratioMaxAfterBalanced = Double.isNaN(ratioMaxAfterBalanced) ? ratio
+                        : Math.max(ratioMaxAfterBalanced, ratio);
             }
         }
         long total = 0;
@@ -55,7 +89,7 @@ final class BalanceMeter {
                 capacity += hosts.capacity(s);
             }
         }
-        if (n > 0 && total > 0) {
+        if (hosts.presentCount() > 0 && total > 0) {
             boolean steady = nowMillis - intervalMillis >= warmupMillis;
             for (int s = 0; s < hosts.slots() && s < placedInInterval.length; s++) {
                 if (!hosts.present(s)) {
@@ -77,12 +111,16 @@ final class BalanceMeter {
 
     /** Median of the steady-state max/mean samples; NaN without samples. */
     double ratioP50() {
-        if (ratioCount == 0) {
+        return median(ratios, ratioCount);
+    }
+
+    private static double median(double[] values, int count) {
+        if (count == 0) {
             return Double.NaN;
         }
-        double[] sorted = Arrays.copyOf(ratios, ratioCount);
+        double[] sorted = Arrays.copyOf(values, count);
         Arrays.sort(sorted);
-        return sorted[(ratioCount + 1) / 2 - 1];
+        return sorted[(count + 1) / 2 - 1];
     }
 
     double ratioMax() {
@@ -91,6 +129,20 @@ final class BalanceMeter {
             max = Double.isNaN(max) ? ratios[i] : Math.max(max, ratios[i]);
         }
         return max;
+    }
+
+    /** Median of the steady-state CPU max/mean samples; NaN without CPU. */
+    double cpuRatioP50() {
+        return median(cpuRatios, cpuRatioCount);
+    }
+
+    /** When max/mean was first back within {@link FarmSimulator#BALANCED} after the change; -1 if never. */
+    long balancedAgainMillis() {
+        return balancedAgainMillis;
+    }
+
+    double ratioMaxAfterBalanced() {
+        return ratioMaxAfterBalanced;
     }
 
     int ratioSamples() {

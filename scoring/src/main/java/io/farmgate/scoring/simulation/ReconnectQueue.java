@@ -9,16 +9,23 @@ import java.util.Arrays;
  */
 final class ReconnectQueue {
 
-    private static final int ATTEMPT_BITS = 4;
+    /** Five bits of attempts and one for a heavy client. */
+    private static final int ATTEMPT_BITS = 6;
     private static final long ATTEMPT_MASK = (1L << ATTEMPT_BITS) - 1;
-    static final int MAX_ATTEMPTS = (int) ATTEMPT_MASK;
+    static final int MAX_ATTEMPTS = 31;
+    /** Set in {@link #pollAttempts}'s answer for a heavy client. */
+    static final int HEAVY = 32;
 
     private long[] heap = new long[64];
     private int size;
 
     void add(double dueMillis, int attempts) {
+        add(dueMillis, attempts, false);
+    }
+
+    void add(double dueMillis, int attempts, boolean heavy) {
         long micros = (long) Math.ceil(dueMillis * 1_000.0);
-        long entry = (micros << ATTEMPT_BITS) | Math.min(attempts, MAX_ATTEMPTS);
+        long entry = (micros << ATTEMPT_BITS) | Math.min(attempts, MAX_ATTEMPTS) | (heavy ? HEAVY : 0);
         if (size == heap.length) {
             heap = Arrays.copyOf(heap, size * 2);
         }
@@ -47,7 +54,7 @@ final class ReconnectQueue {
         return size == 0 ? Double.POSITIVE_INFINITY : (heap[0] >>> ATTEMPT_BITS) / 1_000.0;
     }
 
-    /** Removes the earliest entry and returns its attempts so far. */
+    /** Removes the earliest entry and returns its attempts so far, with {@link #HEAVY} set for a heavy client. */
     int pollAttempts() {
         long top = heap[0];
         long last = heap[--size];

@@ -4,6 +4,8 @@ import io.farmgate.scoring.ScoreFormula;
 import io.farmgate.scoring.SlowStart;
 import io.farmgate.scoring.SnapshotPolicy;
 import io.farmgate.scoring.pick.PickerKind;
+import io.farmgate.scoring.pick.ZonePolicy;
+import io.farmgate.scoring.rebalance.RebalancePolicy;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -36,6 +38,15 @@ import java.util.Set;
  * @param durationSeconds         simulated time
  * @param warmupSeconds           balance and herding are measured after this (see docs/balance.md)
  * @param policy                  how gateways judge hosts (staleness, score, slow start)
+ * @param zones                   hosts and gateways are spread round-robin over this many zones
+ *                                ({@code zone-0} ...); 1 for none
+ * @param zonePolicy              the spill rule of zone-aware picks (its zone is ignored: each gateway
+ *                                uses its own); null for picks over the whole farm
+ * @param heavyClientShare        share of clients that cost {@code heavyClientCostFactor} x the CPU of the others
+ * @param heavyClientCostFactor   CPU cost of a heavy client relative to a light one; &gt;= 1
+ * @param rebalance               the rebalancer's policy, run by the same controller as a gateway's
+ *                                ({@link io.farmgate.scoring.rebalance.RebalanceController}); null for none
+ * @param clients                 how clients come back after a close or a failed attempt
  */
 public record SimulationConfig(
         int hosts,
@@ -48,12 +59,18 @@ public record SimulationConfig(
         double cpuCostPerConnection,
         List<Integer> hostCapacities,
         List<Double> hostCpuCosts,
-        List<FarmEvent> events,
+        List<FarmChange> events,
         PickerKind picker,
         long seed,
         long durationSeconds,
         long warmupSeconds,
-        SnapshotPolicy policy) {
+        SnapshotPolicy policy,
+        int zones,
+        ZonePolicy zonePolicy,
+        double heavyClientShare,
+        double heavyClientCostFactor,
+        RebalancePolicy rebalance,
+        CooperatingClients clients) {
 
     static final int MAX_HOSTS = 10_000;
     static final int MAX_GATEWAYS = 10_000;
@@ -102,11 +119,21 @@ public record SimulationConfig(
         check(policy.staleAfterMillis() >= needed, "policy.staleAfterMillis", policy.staleAfterMillis(),
                 ">= heartbeatIntervalMillis + refreshIntervalMillis = " + needed + ", or live hosts look stale");
         events = resolve(Objects.requireNonNull(events, "events"), hosts, durationSeconds * 1000L);
+        check(zones >= 1 && zones <= hosts, "zones", zones, "in [1, hosts: " + hosts + "]");
+        check(heavyClientShare >= 0 && heavyClientShare <= 1, "heavyClientShare", heavyClientShare, "in [0, 1]");
+        check(heavyClientCostFactor >= 1 && heavyClientCostFactor <= 1000, "heavyClientCostFactor",
+                heavyClientCostFactor, "in [1, 1000]");
+        Objects.requireNonNull(clients, "clients");
+    }
+
+    /** Zone of initial or joined host number {@code i} (round-robin); empty without zones. */
+    public String zoneOf(int i) {
+        return zones == 1 ? "" : "zone-" + (i % zones);
     }
 
     /** The standard scenario of docs/balance.md: 32 hosts, 8 gateways, 2,000 arrivals/s, one join at 10 min. */
     public static SimulationConfig standard() {
-        return builder().events(List.of(FarmEvent.join(600_000L))).build();
+        return builder().events(List.of(FarmChange.join(600_000L))).build();
     }
 
     /** A builder holding the standard scenario's figures, without events. */
@@ -129,7 +156,8 @@ public record SimulationConfig(
                 .hostCapacities(hostCapacities).hostCpuCosts(hostCpuCosts)
                 .events(events).picker(picker).seed(seed)
                 .durationSeconds(durationSeconds).warmupSeconds(warmupSeconds)
-                .policy(policy);
+                .policy(policy).zones(zones).zonePolicy(zonePolicy)
+                .heavyClients(heavyClientShare, heavyClientCostFactor).rebalance(rebalance).clients(clients);
     }
 
     /** Capacity of initial host {@code i}. */
@@ -148,8 +176,8 @@ public record SimulationConfig(
     }
 
     /** Sorts the events, names anonymous joins, and checks each one makes sense when it happens. */
-    private static List<FarmEvent> resolve(List<FarmEvent> events, int hosts, long durationMillis) {
-        List<FarmEvent> sorted = new ArrayList<>(events);
+    private static List<FarmChange> resolve(List<FarmChange> events, int hosts, long durationMillis) {
+        List<FarmChange> sorted = new ArrayList<>(events);
         sorted.sort((a, b) -> Long.compare(a.atMillis(), b.atMillis()));
         Set<String> known = new HashSet<>();
         Set<String> present = new HashSet<>();
@@ -158,15 +186,31 @@ public record SimulationConfig(
             present.add(hostName(i));
         }
         int nextNumber = hosts;
-        List<FarmEvent> resolved = new ArrayList<>(sorted.size());
-        for (FarmEvent e : sorted) {
+        List<FarmChange> resolved = new ArrayList<>(sorted.size());
+        for (FarmChange e : sorted) {
             Objects.requireNonNull(e, "events");
             if (e.atMillis() >= durationMillis) {
                 throw new IllegalArgumentException("events: '" + e + "' (expected: before the end of the run, "
                         + DurationText.format(durationMillis) + ")");
             }
             String id = e.hostId();
-            if (e.kind() == FarmEvent.Kind.JOIN) {
+            if (e.kind() == FarmChange.Kind.SCALE_IN) {
+                if (e.count() >= present.size()) {
+                    throw new IllegalArgumentException("events: '" + e + "' (expected: fewer than the "
+                            + present.size() + " hosts in the farm then)");
+                }
+                resolved.add(e);
+                continue;
+            }
+            if (e.kind() == FarmChange.Kind.RESTART) {
+                if (!present.contains(id)) {
+                    throw new IllegalArgumentException("events: '" + e + "' (expected: " + id
+                            + " in the farm when it restarts)");
+                }
+                resolved.add(e);
+                continue;
+            }
+            if (e.kind() == FarmChange.Kind.JOIN) {
                 if (id.isEmpty()) {
                     while (known.contains(hostName(nextNumber))) {
                         nextNumber++;
@@ -183,7 +227,7 @@ public record SimulationConfig(
                 throw new IllegalArgumentException("events: '" + e + "' (expected: " + id
                         + " in the farm when it leaves)");
             }
-            resolved.add(new FarmEvent(e.kind(), id, e.atMillis()));
+            resolved.add(new FarmChange(e.kind(), id, e.atMillis()));
         }
         return List.copyOf(resolved);
     }
@@ -206,13 +250,47 @@ public record SimulationConfig(
         private double cpuCostPerConnection = 1.0 / 50_000;
         private List<Integer> hostCapacities = List.of();
         private List<Double> hostCpuCosts = List.of();
-        private List<FarmEvent> events = List.of();
+        private List<FarmChange> events = List.of();
         private PickerKind picker = PickerKind.TWO_CHOICE;
         private long seed = 1;
         private long durationSeconds = 1_200;
         private long warmupSeconds = 60;
         private SnapshotPolicy policy;
         private SlowStart slowStart = SlowStart.DEFAULT;
+        private int zones = 1;
+        private ZonePolicy zonePolicy;
+        private double heavyClientShare;
+        private double heavyClientCostFactor = 1.0;
+        private RebalancePolicy rebalance;
+        private CooperatingClients clients = CooperatingClients.DEFAULT;
+
+        public Builder zones(int value) {
+            zones = value;
+            return this;
+        }
+
+        /** Null: picks over the whole farm. */
+        public Builder zonePolicy(ZonePolicy value) {
+            zonePolicy = value;
+            return this;
+        }
+
+        public Builder heavyClients(double share, double costFactor) {
+            heavyClientShare = share;
+            heavyClientCostFactor = costFactor;
+            return this;
+        }
+
+        /** Null: no rebalancer. */
+        public Builder rebalance(RebalancePolicy value) {
+            rebalance = value;
+            return this;
+        }
+
+        public Builder clients(CooperatingClients value) {
+            clients = value;
+            return this;
+        }
 
         private Builder() {
         }
@@ -268,7 +346,7 @@ public record SimulationConfig(
             return this;
         }
 
-        public Builder events(List<FarmEvent> value) {
+        public Builder events(List<FarmChange> value) {
             events = value;
             return this;
         }
@@ -312,7 +390,8 @@ public record SimulationConfig(
                             ScoreFormula.DEFAULT, slowStart);
             return new SimulationConfig(hosts, gateways, heartbeatIntervalMillis, refresh, arrivalsPerSecond,
                     meanLifetimeSeconds, capacity, cpuCostPerConnection, hostCapacities, hostCpuCosts, events,
-                    picker, seed, durationSeconds, warmupSeconds, p);
+                    picker, seed, durationSeconds, warmupSeconds, p, zones, zonePolicy, heavyClientShare,
+                    heavyClientCostFactor, rebalance, clients);
         }
     }
 }

@@ -3,6 +3,8 @@ package io.farmgate.scoring.simulation;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.farmgate.scoring.pick.PickerKind;
+import io.farmgate.scoring.rebalance.RebalanceAction;
+import io.farmgate.scoring.rebalance.RebalancePolicy;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
@@ -24,7 +26,7 @@ class FarmSimulatorTest {
     static final SimulationConfig SHORTENED_STANDARD = SimulationConfig.builder()
             .durationSeconds(300)
             .warmupSeconds(60)
-            .events(List.of(FarmEvent.join(150_000L)))
+            .events(List.of(FarmChange.join(150_000L)))
             .seed(42)
             .build();
 
@@ -113,7 +115,7 @@ class FarmSimulatorTest {
 
     @Test
     void sameConfigGivesTheSameResult() {
-        SimulationConfig c = smallFarm().events(List.of(FarmEvent.join(30_000L))).build();
+        SimulationConfig c = smallFarm().events(List.of(FarmChange.join(30_000L))).build();
 
         assertThat(new FarmSimulator(c).run()).isEqualTo(new FarmSimulator(c).run());
     }
@@ -136,7 +138,7 @@ class FarmSimulatorTest {
     @Test
     void clientsOfALeavingHostReconnectThroughTheGateways() {
         // 200/s x 60 s = 12,000 connections on 8 hosts: about 1,500 on host-3 when it leaves.
-        SimulationConfig c = smallFarm().events(List.of(FarmEvent.parse("leave:host-3@30s"))).build();
+        SimulationConfig c = smallFarm().events(List.of(FarmChange.parse("leave:host-3@30s"))).build();
 
         SimulationResult r = new FarmSimulator(c).run();
 
@@ -147,7 +149,7 @@ class FarmSimulatorTest {
     @Test
     void picksForAHostThatLeftAreRetriedUntilTheGatewaysNotice() {
         // Gateways see the host until their next refresh, up to one interval later.
-        SimulationConfig c = smallFarm().events(List.of(FarmEvent.parse("leave:host-3@30s"))).build();
+        SimulationConfig c = smallFarm().events(List.of(FarmChange.parse("leave:host-3@30s"))).build();
 
         SimulationResult r = new FarmSimulator(c).run();
 
@@ -157,8 +159,8 @@ class FarmSimulatorTest {
 
     @Test
     void clientsOfAFullFarmRetryAndFinallyGiveUp() {
-        // Room for 8 x 100 connections, while the traffic wants 12,000.
-        SimulationConfig c = smallFarm().capacity(100).build();
+        // Room for 8 x 100 connections, while the traffic wants 12,000; clients that back off briefly.
+        SimulationConfig c = smallFarm().capacity(100).clients(new CooperatingClients(1_000, 100, 400, 100, 5)).build();
 
         SimulationResult r = new FarmSimulator(c).run();
 
@@ -173,20 +175,36 @@ class FarmSimulatorTest {
     }
 
     @Test
-    void connectionsShedByTheRebalancerCountAsMovedAndComeBack() {
+    void targetsFromTheHookAreShedAtTheAgentsPaceCountAsMovedAndComeBack() {
         List<Integer> hostsSeen = Collections.synchronizedList(new ArrayList<>());
-        RebalanceHook shedFiveFromHost0 = (view, now) -> {
+        RebalanceHook hundredFewerOnHost0Once = (view, now) -> {
             hostsSeen.add(view.hosts().size());
-            return Map.of("host-0", 5);
+            if (hostsSeen.size() > 1) {
+                return List.of(new RebalanceAction(RebalanceAction.Kind.CLEAR_TARGET, "host-0", -1, 0, "test"));
+            }
+            int c = view.host("host-0").report().connections();
+            return List.of(new RebalanceAction(RebalanceAction.Kind.SET_TARGET, "host-0", c - 100, 100, "test"));
         };
 
-        SimulationResult r = new FarmSimulator(smallFarm().build(), shedFiveFromHost0).run();
+        SimulationResult r = new FarmSimulator(smallFarm().build(), hundredFewerOnHost0Once).run();
 
-        // Asked once per heartbeat interval: 60 times in 60 s, with the whole farm in view.
-        assertThat(hostsSeen).hasSize(60).containsOnly(8);
-        assertThat(r.movedByRebalancing()).hasValue(300L);
-        // Those shed at the very end come back after it.
-        assertThat(r.reconnects()).isBetween(290L, 300L);
+        // Asked once per rebalance period (5 s): 12 times in 60 s, with the whole farm in view.
+        assertThat(hostsSeen).hasSize(12).containsOnly(8);
+        // 100 below the heartbeat's count, shed at 5% of ~1,500 a second; the host took no clients meanwhile.
+        assertThat(r.movedByRebalancing().getAsLong()).isBetween(90L, 130L);
+        assertThat(r.reconnects()).isEqualTo(r.movedByRebalancing().getAsLong());
+    }
+
+    @Test
+    void theConfigsRebalancerIsTheProductionController() {
+        SimulationConfig c = smallFarm().rebalance(RebalancePolicy.DEFAULT)
+                .events(List.of(FarmChange.parse("join@20s"))).hosts(4).build();
+
+        SimulationResult r = new FarmSimulator(c).run();
+
+        assertThat(r.movedByRebalancing()).isPresent();
+        assertThat(r.movedByRebalancing().getAsLong()).isPositive();
+        assertThat(r.fleet().minimumToMove()).isPositive();
     }
 
     @Test

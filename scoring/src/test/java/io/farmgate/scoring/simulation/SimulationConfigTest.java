@@ -29,23 +29,23 @@ class SimulationConfigTest {
         assertThat(c.meanLifetimeSeconds()).isEqualTo(300.0);
         assertThat(c.durationSeconds()).isEqualTo(1_200L);
         assertThat(c.picker()).isEqualTo(PickerKind.TWO_CHOICE);
-        assertThat(c.events()).containsExactly(new FarmEvent(FarmEvent.Kind.JOIN, "host-32", 600_000L));
+        assertThat(c.events()).containsExactly(new FarmChange(FarmChange.Kind.JOIN, "host-32", 600_000L));
     }
 
     @Test
     void anonymousJoinsGetTheNextFreeNamesInTimeOrder() {
         SimulationConfig c = SimulationConfig.builder().hosts(4)
-                .events(List.of(FarmEvent.join(20_000L), FarmEvent.parse("join:host-5@5s"), FarmEvent.join(10_000L)))
+                .events(List.of(FarmChange.join(20_000L), FarmChange.parse("join:host-5@5s"), FarmChange.join(10_000L)))
                 .build();
 
-        assertThat(c.events()).extracting(FarmEvent::toString)
+        assertThat(c.events()).extracting(FarmChange::toString)
                 .containsExactly("join:host-5@5s", "join:host-4@10s", "join:host-6@20s");
     }
 
     @Test
     void hostMayJoinAgainAfterLeaving() {
         SimulationConfig c = SimulationConfig.builder().hosts(4)
-                .events(List.of(FarmEvent.parse("leave:host-2@10s"), FarmEvent.parse("join:host-2@20s"))).build();
+                .events(List.of(FarmChange.parse("leave:host-2@10s"), FarmChange.parse("join:host-2@20s"))).build();
 
         assertThat(c.events()).hasSize(2);
     }
@@ -93,13 +93,13 @@ class SimulationConfigTest {
                 bad("policy.staleAfterMillis: 1500 (expected: >= heartbeatIntervalMillis + refreshIntervalMillis = 2000",
                         b -> b.policy(new SnapshotPolicy(1_500, ScoreFormula.DEFAULT, SlowStart.DEFAULT))),
                 bad("events: 'join@20m' (expected: before the end of the run, 20m)",
-                        b -> b.events(List.of(FarmEvent.join(1_200_000L)))),
+                        b -> b.events(List.of(FarmChange.join(1_200_000L)))),
                 bad("events: 'leave:host-99@10s' (expected: host-99 in the farm when it leaves)",
-                        b -> b.events(List.of(FarmEvent.parse("leave:host-99@10s")))),
+                        b -> b.events(List.of(FarmChange.parse("leave:host-99@10s")))),
                 bad("events: 'leave:host-3@20s' (expected: host-3 in the farm when it leaves)",
-                        b -> b.events(List.of(FarmEvent.parse("leave:host-3@20s"), FarmEvent.parse("leave:host-3@10s")))),
+                        b -> b.events(List.of(FarmChange.parse("leave:host-3@20s"), FarmChange.parse("leave:host-3@10s")))),
                 bad("events: 'join:host-3@10s' (expected: host-3 not in the farm when it joins)",
-                        b -> b.events(List.of(FarmEvent.parse("join:host-3@10s")))));
+                        b -> b.events(List.of(FarmChange.parse("join:host-3@10s")))));
     }
 
     private static Arguments bad(String message, UnaryOperator<SimulationConfig.Builder> change) {

@@ -1,18 +1,19 @@
-package io.farmgate.gateway;
+package io.farmgate.scoring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.farmgate.scoring.FarmSnapshot;
-import io.farmgate.scoring.SnapshotPolicy;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
+/** The one readiness rule of the gateway and DNS {@code /readyz}. */
+@Timeout(10)
 class ReadinessTest {
 
     private static final long T0 = 1_000_000L;
     private final FarmSnapshot built = FarmSnapshot.initial(SnapshotPolicy.DEFAULT)
-            .next(List.of(TestFarm.report("h1", "ws://10.0.0.1:1", 0, 10)), Map.of(), T0);
+            .next(List.of(Reports.report("h1", 0)), Map.of(), T0);
 
     @Test
     void beforeAnyDataItIsStartingAnd503() {
@@ -51,5 +52,29 @@ class ReadinessTest {
         assertThat(r.status()).isEqualTo("stale");
         assertThat(r.httpStatus()).isEqualTo(503);
         assertThat(r.ageMillis()).isEqualTo(60_000);
+    }
+
+    @Test
+    void oldDataWithoutTheFlagReachesTheHardBoundToo() {
+        // A refresh task that stopped without failing: the data only ages.
+        assertThat(Readiness.of(built, T0 + 60_000, 5_000, 60_000).httpStatus()).isEqualTo(503);
+        assertThat(Readiness.of(built, T0 + 59_999, 5_000, 60_000).httpStatus()).isEqualTo(200);
+    }
+
+    @Test
+    void aSnapshotBuiltAtTimeZeroHasData() {
+        FarmSnapshot atZero = FarmSnapshot.initial(SnapshotPolicy.DEFAULT)
+                .next(List.of(Reports.report("h1", 0)), Map.of(), 0L);
+
+        assertThat(atZero.hasData()).isTrue();
+        assertThat(Readiness.of(atZero, 1_000, 5_000, 60_000).status()).isEqualTo("ready");
+        assertThat(FarmSnapshot.initial(SnapshotPolicy.DEFAULT).markedStale().hasData()).isFalse();
+        assertThat(FarmSnapshot.initial(SnapshotPolicy.DEFAULT).ageMillis(T0)).isZero();
+    }
+
+    @Test
+    void boundsAreValidated() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Readiness.of(built, T0, 5_000, 5_000))
+                .hasMessageContaining("maxStaleMillis: 5000 (expected: > freshMillis, 5000)");
     }
 }
