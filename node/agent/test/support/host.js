@@ -1,8 +1,9 @@
 'use strict';
 // A backend host in a process of its own: a ws or socket.io server on a free port with
 // @farmgate/agent in-process. Prints one JSON line {"port": N} once the first heartbeat was sent.
-// Settings from the environment (FG_REDIS, FG_FARM, FG_HOST_ID, FG_KIND = ws | socket.io, timings).
-// Used by the kill -9 test here and by the mixed Java+Node farm test in cli/.
+// Settings from the environment (FG_REDIS, FG_FARM, FG_HOST_ID, FG_KIND = ws | socket.io, timings;
+// FG_AGENT=off runs the server alone). Used by the kill -9 test here, the mixed Java+Node farm
+// test in cli/ and bench/agent.sh.
 const http = require('node:http');
 const { startAgent } = require('../..');
 
@@ -32,6 +33,10 @@ async function main() {
   await new Promise((r) => httpServer.listen(0, '127.0.0.1', r));
   const { port } = httpServer.address();
   const num = (name, fallback) => (env[name] ? Number(env[name]) : fallback);
+  if (env.FG_AGENT === 'off') {
+    process.stdout.write(`${JSON.stringify({ port })}\n`);
+    return;
+  }
   const agent = await startAgent({
     redis: env.FG_REDIS,
     farm: env.FG_FARM || 'demo',
