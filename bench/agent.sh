@@ -4,9 +4,12 @@
 # Measured, all at once, on loopback, with one real redis-server:
 #   sidecar-jvm-defaults  `java -jar farmgate.jar agent` (no JVM options) beside an idle backend
 #   sidecar               `./farmgate agent` (the launcher's lean JVM defaults) beside the same backend
-#   backend               `./farmgate backend`, the demo chat server with the Java agent embedded, no
-#                         clients. The embedded agent's cost is at most this whole process's CPU (the
-#                         backend cannot be started without its agent, so this is an upper bound).
+#   backend               `./farmgate backend`, the demo chat server (Javalin/Jetty, a Redis chat relay)
+#                         with the Java agent embedded, no clients: the whole process
+#   backend-agent-threads the embedded agent's own threads in that process (named farmgate-agent-* and
+#                         farmgate-nudge-*): what the agent adds to its host, less its share of the
+#                         Lettuce I/O thread it shares with the chat relay (the backend cannot run
+#                         without its agent, so a with/without comparison is not possible)
 #   node-agent            a Node.js ws server with @farmgate/agent in-process, no clients
 #   node-bare             the same ws server without the agent: node-agent minus node-bare is the
 #                         Node agent's cost
@@ -98,12 +101,23 @@ NAMES=(sidecar-jvm-defaults sidecar backend node-agent node-bare)
 PIDOF=([0]=$SIDECAR_DEFAULT_PID [1]=$SIDECAR_PID [2]=$BACKEND_PID [3]=$NODE_PID [4]=$BARE_PID)
 
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+# agent_thread_ticks PID: CPU ticks of the threads the embedded agent owns (comm is cut at 15 characters).
+agent_thread_ticks() {
+  local sum=0 t
+  for t in /proc/"$1"/task/*; do
+    case "$(cat "$t/comm" 2>/dev/null)" in
+      farmgate-agent*|farmgate-nudge*) sum=$((sum + $(awk '{ print $14 + $15 }' "$t/stat" 2>/dev/null || echo 0))) ;;
+    esac
+  done
+  echo "$sum"
+}
 status_kb() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }
 
 echo "warming up for $WARMUP s ..." >&2
 sleep "$WARMUP"
 declare -A START
 for i in "${!NAMES[@]}"; do START[$i]=$(cpu_ticks "${PIDOF[$i]}"); done
+AGENT_THREADS_START=$(agent_thread_ticks "$BACKEND_PID")
 echo "measuring for $DURATION s ..." >&2
 sleep "$DURATION"
 HZ=$(getconf CLK_TCK)
@@ -111,6 +125,8 @@ HZ=$(getconf CLK_TCK)
 {
   echo "# bench/agent.sh, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "# steady state: heartbeat every 1 s, no target or drain, no clients; ${DURATION} s after ${WARMUP} s warm-up"
+  # The sidecar reads /proc/net/tcp(6) every heartbeat: its cost grows with the host's sockets.
+  echo "# sockets on this host: $(($(wc -l </proc/net/tcp) - 1)) in /proc/net/tcp, $(($(wc -l </proc/net/tcp6 2>/dev/null || echo 1) - 1)) in /proc/net/tcp6"
   printf '%-22s %12s %10s %10s\n' process "CPU ms/s" "RSS MB" "peak MB"
   for i in "${!NAMES[@]}"; do
     pid=${PIDOF[$i]}
@@ -119,6 +135,11 @@ HZ=$(getconf CLK_TCK)
     rss=$(awk -v k="$(status_kb "$pid" VmRSS)" 'BEGIN { printf "%.1f", k / 1024 }')
     hwm=$(awk -v k="$(status_kb "$pid" VmHWM)" 'BEGIN { printf "%.1f", k / 1024 }')
     printf '%-22s %12s %10s %10s\n' "${NAMES[$i]}" "$ms" "$rss" "$hwm"
+    if [ "${NAMES[$i]}" = backend ]; then
+      ms=$(awk -v a="$AGENT_THREADS_START" -v b="$(agent_thread_ticks "$pid")" -v hz="$HZ" -v d="$DURATION" \
+        'BEGIN { printf "%.2f", (b - a) * 1000 / hz / d }')
+      printf '%-22s %12s %10s %10s\n' backend-agent-threads "$ms" - -
+    fi
   done
   echo "# launcher JVM options for agent: $(sed -n 's/^  agent) defaults="\(.*\)" ;;$/\1/p' farmgate)"
   echo "# sidecar heartbeats: $(redis-cli -p "$REDIS_PORT" get 'fg:{bench}:host:sidecar' | sed 's/.*"sequence":\([0-9]*\).*/sequence \1/')"

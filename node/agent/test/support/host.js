@@ -2,10 +2,11 @@
 // A backend host in a process of its own: a ws or socket.io server on a free port with
 // @farmgate/agent in-process. Prints one JSON line {"port": N} once the first heartbeat was sent.
 // Settings from the environment (FG_REDIS, FG_FARM, FG_HOST_ID, FG_KIND = ws | socket.io, timings;
-// FG_AGENT=off runs the server alone). Used by the kill -9 test here, the mixed Java+Node farm
+// FG_AGENT=off runs the server alone; with FG_TOKEN_SECRET a ws client without a valid fg_token is
+// closed with 1008 and the verdict as reason). Used by the kill -9 test here, the mixed Java+Node farm
 // test in cli/ and bench/agent.sh.
 const http = require('node:http');
-const { startAgent } = require('../..');
+const { startAgent, verifyToken } = require('../..');
 
 async function main() {
   const env = process.env;
@@ -20,15 +21,24 @@ async function main() {
     const { WebSocketServer } = require('ws');
     server = new WebSocketServer({ server: httpServer });
     // Enough of docs/client.md's chat protocol for farmgate loadgen: a chat frame comes back with "from".
-    server.on('connection', (ws) => ws.on('message', (data) => {
-      let frame;
-      try {
-        frame = JSON.parse(data.toString());
-      } catch {
-        frame = { type: 'chat', body: data.toString() };
+    server.on('connection', (ws, req) => {
+      if (env.FG_TOKEN_SECRET) {
+        const check = verifyToken(req.url, env.FG_TOKEN_SECRET, { hostId: env.FG_HOST_ID });
+        if (!check.valid) {
+          ws.close(1008, `fg_token ${check.verdict}`);
+          return;
+        }
       }
-      ws.send(JSON.stringify({ ...frame, from: env.FG_HOST_ID }));
-    }));
+      ws.on('message', (data) => {
+        let frame;
+        try {
+          frame = JSON.parse(data.toString());
+        } catch {
+          frame = { type: 'chat', body: data.toString() };
+        }
+        ws.send(JSON.stringify({ ...frame, from: env.FG_HOST_ID }));
+      });
+    });
   }
   await new Promise((r) => httpServer.listen(0, '127.0.0.1', r));
   const { port } = httpServer.address();

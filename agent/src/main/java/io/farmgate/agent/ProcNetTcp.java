@@ -1,6 +1,7 @@
 package io.farmgate.agent;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -69,49 +70,103 @@ public final class ProcNetTcp {
 
     private static PortSockets read(Path table, int port) throws IOException {
         try {
-            return parse(Files.readString(table), port);
+            return parse(Files.readAllBytes(table), port);
         } catch (NoSuchFileException e) {
             return PortSockets.NONE;
         }
     }
 
+    /** {@link #parse(byte[], int)} of a table given as text. */
+    static PortSockets parse(String table, int port) {
+        return parse(table.getBytes(StandardCharsets.ISO_8859_1), port);
+    }
+
     /**
      * Parses one table: a header line, then {@code sl local_address rem_address st ...} with
-     * addresses as {@code HEXADDR:HEXPORT} and the state in hex. Lines that do not parse are skipped.
+     * addresses as {@code HEXADDR:HEXPORT} and the state in hex. Lines that do not parse are
+     * skipped. Scans the bytes without making strings: a busy host's table has a line per socket
+     * and is read every heartbeat.
      */
-    static PortSockets parse(String table, int port) {
+    static PortSockets parse(byte[] table, int port) {
         int established = 0;
         int listening = 0;
-        int start = table.indexOf('\n') + 1;
-        while (start > 0 && start < table.length()) {
-            int end = table.indexOf('\n', start);
-            if (end < 0) {
-                end = table.length();
+        int n = table.length;
+        int i = 0;
+        while (i < n && table[i] != '\n') {
+            i++; // the header
+        }
+        while (i < n) {
+            int lineEnd = i + 1;
+            while (lineEnd < n && table[lineEnd] != '\n') {
+                lineEnd++;
             }
-            String[] f = table.substring(start, end).trim().split("\\s+");
-            start = end + 1;
-            if (f.length < 4) {
-                continue;
-            }
-            int colon = f[1].lastIndexOf(':');
-            if (colon < 0) {
-                continue;
-            }
-            int localPort;
-            try {
-                localPort = Integer.parseInt(f[1].substring(colon + 1), 16);
-            } catch (NumberFormatException e) {
-                continue;
-            }
-            if (localPort != port) {
-                continue;
-            }
-            if (ESTABLISHED.equalsIgnoreCase(f[3])) {
+            int state = lineState(table, i + 1, lineEnd, port);
+            if (state == 0x01) {
                 established++;
-            } else if (LISTEN.equalsIgnoreCase(f[3])) {
+            } else if (state == 0x0A) {
                 listening++;
             }
+            i = lineEnd;
         }
         return new PortSockets(established, listening);
+    }
+
+    /** The state of the socket on this line if its local port is {@code port}; -1 otherwise or if it does not parse. */
+    private static int lineState(byte[] b, int from, int to, int port) {
+        int[] field = new int[2];
+        int p = nextField(b, from, to, field); // sl
+        if (p < 0) {
+            return -1;
+        }
+        p = nextField(b, p, to, field); // local_address
+        if (p < 0) {
+            return -1;
+        }
+        int colon = field[1] - 1;
+        while (colon >= field[0] && b[colon] != ':') {
+            colon--;
+        }
+        if (colon < field[0] || hex(b, colon + 1, field[1]) != port) {
+            return -1;
+        }
+        p = nextField(b, p, to, field); // rem_address
+        if (p < 0 || nextField(b, p, to, field) < 0) { // st
+            return -1;
+        }
+        return hex(b, field[0], field[1]);
+    }
+
+    /** Finds the next whitespace-separated field at or after {@code from}: its bounds in {@code field}; returns its end, or -1. */
+    private static int nextField(byte[] b, int from, int to, int[] field) {
+        int start = from;
+        while (start < to && (b[start] == ' ' || b[start] == '\t' || b[start] == '\r')) {
+            start++;
+        }
+        int end = start;
+        while (end < to && b[end] != ' ' && b[end] != '\t' && b[end] != '\r') {
+            end++;
+        }
+        if (end == start) {
+            return -1;
+        }
+        field[0] = start;
+        field[1] = end;
+        return end;
+    }
+
+    /** The hex number in {@code b[from, to)}, or -1 if it is not one (or longer than 7 digits). */
+    private static int hex(byte[] b, int from, int to) {
+        if (to <= from || to - from > 7) {
+            return -1;
+        }
+        int v = 0;
+        for (int i = from; i < to; i++) {
+            int d = Character.digit(b[i], 16);
+            if (d < 0) {
+                return -1;
+            }
+            v = v * 16 + d;
+        }
+        return v;
     }
 }
