@@ -27,7 +27,7 @@ cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 
 DURATION=60
-WARMUP=15
+WARMUP=60
 BUILD=yes
 WRITE=yes
 while [ $# -gt 0 ]; do

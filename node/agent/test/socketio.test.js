@@ -107,3 +107,66 @@ test('a drain moves every socket.io client to the other host', async (t) => {
     reader.close();
   }
 });
+
+test('kill -9 of a socket.io host removes it within the expiry', async (t) => {
+  if (skip) return t.skip(skip);
+  const path = require('node:path');
+  const { spawn } = require('node:child_process');
+  const farm = `io-${process.pid}-3`;
+  const reader = new RegistryView(redis.uri, farm);
+  await reader.ready();
+  const child = spawn(process.execPath, [path.join(__dirname, 'support', 'host.js')], {
+    env: { ...process.env, FG_REDIS: redis.uri, FG_FARM: farm, FG_HOST_ID: 'io-doomed', FG_KIND: 'socket.io',
+      FG_HEARTBEAT_INTERVAL_MILLIS: '200', FG_HEARTBEAT_TTL_MILLIS: '1000' },
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  try {
+    const [line] = await once(child.stdout, 'data');
+    const { port } = JSON.parse(String(line));
+    const s = await ioClient(`http://127.0.0.1:${port}`);
+    await waitFor(async () => (await reader.host('io-doomed'))?.connections === 1, { what: 'io-doomed with 1 client' });
+    const exited = once(child, 'exit');
+    child.kill('SIGKILL');
+    await exited;
+    const killedAt = Date.now();
+    await waitFor(async () => (await reader.host('io-doomed')) === undefined,
+      { timeoutMillis: 3000, intervalMillis: 10, what: 'io-doomed expired' });
+    assert.ok(Date.now() - killedAt <= 1100, `gone after ${Date.now() - killedAt} ms (expiry 1000 ms)`);
+    s.close();
+  } finally {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    reader.close();
+  }
+});
+
+test('Redis killed and restarted: the socket.io server keeps serving and heartbeats resume', async (t) => {
+  if (skip) return t.skip(skip);
+  const farm = `io-${process.pid}-4`;
+  const h = await ioHost(farm, 'io-o');
+  const s = await ioClient(h.url);
+  try {
+    await redis.kill();
+    const downAt = Date.now();
+    await waitFor(() => h.agent.failedHeartbeats >= 2, { what: 'failed heartbeats counted' });
+    while (Date.now() - downAt < 3000) {
+      assert.equal((await s.timeout(1000).emitWithAck('chat', 'still here')).m, 'still here');
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    const late = await ioClient(h.url);
+    assert.equal((await late.timeout(1000).emitWithAck('chat', 'new')).from, 'io-o');
+    const before = h.agent.lastPublished.sequence;
+    await redis.restart();
+    const reader = new RegistryView(redis.uri, farm);
+    await reader.ready();
+    const backAt = Date.now();
+    const back = await waitFor(() => reader.host('io-o'), { timeoutMillis: 3000, what: 'heartbeat after restart' });
+    assert.ok(Date.now() - backAt <= 1500, `back after ${Date.now() - backAt} ms`);
+    assert.ok(back.sequence > before);
+    assert.equal(back.connections, 2);
+    late.close();
+    reader.close();
+  } finally {
+    s.close();
+    await h.stop();
+  }
+});
