@@ -19,9 +19,10 @@ if (cluster.isPrimary) {
     const agent = await startAgent({ redis: env.FG_REDIS, farm: env.FG_FARM, hostId: env.FG_HOST_ID,
       url: `ws://127.0.0.1:${port}`, address: '127.0.0.1', capacity: 1000, server, cpu: 'host',
       heartbeatIntervalMillis: 200, heartbeatTtlMillis: 1000, drainPeriodMillis: 1000 });
+    // After the drain, disconnect() lets each worker finish its close handshakes before it exits.
     agent.handleSignals(() => {
-      for (const w of Object.values(cluster.workers)) w.kill();
-      process.exit(0);
+      cluster.disconnect(() => process.exit(0));
+      setTimeout(() => process.exit(0), 3000).unref();
     });
     process.stdout.write(`${JSON.stringify({ port })}\n`);
   });
