@@ -72,12 +72,19 @@ public final class FarmAgent implements AutoCloseable {
     // Guarded by heartbeatLock.
     private long shedReported;
 
-    // Owned by the shed task alone.
+    // Guarded by shedLock: a cancelled loop's last tick may still run beside its successor's first.
+    private final Object shedLock = new Object();
     private DrainSchedule drain;
     private boolean drainIsShutdown;
+    private long shedLoopRan;
 
     private ScheduledFuture<?> heartbeatTask;
+    // Guarded by shedLoopLock. The shed loop runs only while there is something to shed toward
+    // (a target, a drain, a shutdown): an idle agent wakes once per heartbeat and for nothing else.
+    private final Object shedLoopLock = new Object();
     private ScheduledFuture<?> shedTask;
+    private long shedLoop;
+    private boolean shedLoopStopped;
 
     FarmAgent(AgentConfig config, IntSupplier connections, ShedHandler shedHandler, Clock clock,
             ScheduledExecutorService scheduler, RandomGenerator random, CpuSource cpuSource, RegistryLink registry) {
@@ -120,8 +127,6 @@ public final class FarmAgent implements AutoCloseable {
         }
         heartbeatTask = scheduler.scheduleAtFixedRate(this::heartbeatSafely, 0,
                 config.heartbeatIntervalMillis(), TimeUnit.MILLISECONDS);
-        shedTask = scheduler.scheduleWithFixedDelay(this::shedTickSafely, config.shedTickMillis(),
-                config.shedTickMillis(), TimeUnit.MILLISECONDS);
         log.info("agent for {} in farm {} started: heartbeat every {} ms, expiry {} ms",
                 config.hostId(), config.farm(), config.heartbeatIntervalMillis(), config.heartbeatTtlMillis());
         return this;
@@ -140,6 +145,7 @@ public final class FarmAgent implements AutoCloseable {
         try {
             if (started.get()) {
                 shuttingDown = true;
+                updateShedLoop();
                 log.info("{} shutting down: draining {} connections over {} ms", config.hostId(),
                         lastConnections.get(), config.drainPeriodMillis());
                 scheduler.execute(this::heartbeatSafely);
@@ -149,7 +155,7 @@ public final class FarmAgent implements AutoCloseable {
                     log.warn("{}: drain period over with connections still open", config.hostId());
                 }
                 heartbeatTask.cancel(false);
-                shedTask.cancel(false);
+                stopShedLoop();
                 synchronized (publishLock) {
                     removed = true;
                     registry.remove(config.hostId());
@@ -320,6 +326,7 @@ public final class FarmAgent implements AutoCloseable {
         OperatorState previous = operatorState;
         if (!stored.equals(previous)) {
             operatorState = stored;
+            updateShedLoop();
             if (stored.draining() != previous.draining() || stored.targetConnections() != previous.targetConnections()) {
                 log.info("{}: operator state now draining={} target={} weight={}", config.hostId(),
                         stored.draining(), stored.hasTarget() ? stored.targetConnections() : "none", stored.weight());
@@ -327,9 +334,43 @@ public final class FarmAgent implements AutoCloseable {
         }
     }
 
-    private void shedTickSafely() {
+    /** Starts the shed loop when there is a target, a drain or a shutdown, and stops it when there is none. */
+    private void updateShedLoop() {
+        OperatorState orders = operatorState;
+        boolean needed = shuttingDown || orders.draining() || orders.hasTarget();
+        synchronized (shedLoopLock) {
+            if (needed && shedTask == null && !shedLoopStopped) {
+                long loop = ++shedLoop;
+                shedTask = scheduler.scheduleWithFixedDelay(() -> shedTickSafely(loop), 0,
+                        config.shedTickMillis(), TimeUnit.MILLISECONDS);
+            } else if (!needed && shedTask != null) {
+                shedTask.cancel(false);
+                shedTask = null;
+            }
+        }
+    }
+
+    private void stopShedLoop() {
+        synchronized (shedLoopLock) {
+            shedLoopStopped = true;
+            if (shedTask != null) {
+                shedTask.cancel(false);
+                shedTask = null;
+            }
+        }
+    }
+
+    private void shedTickSafely(long loop) {
         try {
-            shedTick();
+            synchronized (shedLock) {
+                if (loop != shedLoopRan) {
+                    // A new loop starts from nothing: a drain or window of an earlier one is over.
+                    shedLoopRan = loop;
+                    drain = null;
+                    pacer.reset();
+                }
+                shedTick();
+            }
         } catch (Throwable t) {
             log.error("shed tick of {} failed unexpectedly", config.hostId(), t);
         }

@@ -102,6 +102,37 @@ class FarmAgentTest {
     }
 
     @Test
+    void theShedLoopRunsOnlyWhileThereIsATargetOrADrain() {
+        // Every tick of the shed loop reads the count; with no orders only heartbeats do (every 200 ms).
+        AtomicInteger counts = new AtomicInteger();
+        open.set(5);
+        agent = agent("host-a").connections(() -> {
+            counts.incrementAndGet();
+            return open.get();
+        }).start();
+        await().atMost(WAIT).until(() -> farm.heartbeat("host-a") != null);
+
+        int idleBefore = counts.get();
+        await().pollDelay(Duration.ofMillis(1000)).atMost(WAIT).until(() -> true);
+        int idle = counts.get() - idleBefore;
+        assertThat(idle).as("counts in 1 s without orders (heartbeats only)").isBetween(3, 8);
+
+        farm.operators.setTarget("host-a", 5); // at the target: nothing to shed, but the loop watches
+        await().atMost(WAIT).until(() -> agent.operatorState().hasTarget());
+        int watchingBefore = counts.get();
+        await().pollDelay(Duration.ofMillis(1000)).atMost(WAIT).until(() -> true);
+        assertThat(counts.get() - watchingBefore).as("counts in 1 s with a target (20 ms ticks)").isGreaterThan(20);
+
+        farm.operators.clearTarget("host-a");
+        await().atMost(WAIT).until(() -> !agent.operatorState().hasTarget());
+        await().pollDelay(Duration.ofMillis(100)).atMost(WAIT).until(() -> true);
+        int quietBefore = counts.get();
+        await().pollDelay(Duration.ofMillis(1000)).atMost(WAIT).until(() -> true);
+        assertThat(counts.get() - quietBefore).as("counts in 1 s after the target was cleared").isBetween(3, 8);
+        assertThat(totalShed()).isZero();
+    }
+
+    @Test
     void storedTargetShedsExactlyTheExcessWith1012() {
         open.set(50);
         agent = agent("host-a").shedRate(0.2, 1).start();
@@ -227,7 +258,9 @@ class FarmAgentTest {
 
         redis.start();
 
-        await().atMost(WAIT).untilAsserted(() -> assertThat(farm.heartbeat("host-a")).isNotNull().extracting(HostReport::connections).isEqualTo(4));
+        // Until the first heartbeat after the restart there is none at all (null): wait for it too.
+        await().atMost(WAIT).untilAsserted(() -> assertThat(farm.heartbeat("host-a")).isNotNull()
+                .extracting(HostReport::connections).isEqualTo(4));
     }
 
     @Test

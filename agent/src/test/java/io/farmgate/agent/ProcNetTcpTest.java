@@ -8,11 +8,14 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ProcNetTcpTest {
 
@@ -97,5 +100,38 @@ class ProcNetTcpTest {
                 """;
 
         assertThat(ProcNetTcp.parse(table, 0x1F90)).isEqualTo(new PortSockets(2, 1));
+    }
+
+    private static String table(String... rows) {
+        StringBuilder b = new StringBuilder("  sl  local_address rem_address   st tx_queue\n");
+        for (int i = 0; i < rows.length; i++) {
+            b.append("   ").append(i).append(": ").append(rows[i]).append(" 00000000:00000000\n");
+        }
+        return b.toString();
+    }
+
+    @Test
+    void onceTheListenerIsFoundOnlyItsTableIsReadUntilTheNextFullScan(@TempDir Path dir) throws IOException {
+        Path tcp = dir.resolve("tcp");
+        Path tcp6 = dir.resolve("tcp6");
+        String listener = "00000000:1F90 00000000:0000 0A";
+        Files.writeString(tcp, table(listener, "0100007F:1F90 0100007F:D2F0 01"));
+        Files.writeString(tcp6, table());
+        ProcNetTcp tables = new ProcNetTcp(List.of(tcp, tcp6));
+        assertThat(tables.count(0x1F90)).isEqualTo(new PortSockets(1, 1));
+
+        // tcp6 is not read while the listener stays in tcp: a socket appearing there is not seen...
+        Files.writeString(tcp6, table("00000000000000000000000001000000:1F90 00000000000000000000000001000000:D2F0 01"));
+        Files.writeString(tcp, table(listener, "0100007F:1F90 0100007F:D2F0 01", "0100007F:1F90 0100007F:D2F4 01"));
+        for (int i = 1; i < ProcNetTcp.FULL_SCAN_EVERY; i++) {
+            assertThat(tables.count(0x1F90)).isEqualTo(new PortSockets(2, 1));
+        }
+        // ... until the periodic full scan.
+        assertThat(tables.count(0x1F90)).isEqualTo(new PortSockets(3, 1));
+
+        // A listener that moved to tcp6 is found at once: a missing listener means a full scan.
+        Files.writeString(tcp, table());
+        Files.writeString(tcp6, table("00000000000000000000000000000000:1F90 00000000000000000000000000000000:0000 0A"));
+        assertThat(tables.count(0x1F90)).isEqualTo(new PortSockets(0, 1));
     }
 }

@@ -25,11 +25,26 @@ import picocli.CommandLine.Option;
             "POST {\"count\": N, \"closeCode\": 1012}. SIGTERM drains the backend",
             "through the hook over --drain-period-millis, then leaves the farm.",
             "Protocol and a Node.js example: docs/agent.md.",
+            "",
+            "JVM: the farmgate launcher starts this command with lean settings,",
+            "  " + AgentCommand.LAUNCHER_JAVA_OPTS_WRAPPED,
+            "Options in FARMGATE_JAVA_OPTS come after them and win. What the agent",
+            "costs: docs/benchmarks.md.",
             ""},
         footer = {"", "Example: farmgate agent --redis redis://10.0.0.2:6379 --farm chat --host-id chat-1 \\",
                 "           --url ws://10.0.0.5:8080 --address 10.0.0.5 --port 8080 --capacity 20000 \\",
                 "           --pid-file /run/chat.pid --shed-url http://127.0.0.1:8080/farmgate/shed"})
 final class AgentCommand implements Callable<Integer> {
+
+    /** The JVM options the {@code farmgate} launcher gives this command; LauncherDefaultsTest keeps them equal. */
+    static final String LAUNCHER_JAVA_OPTS = "-XX:+UseSerialGC -Xms8m -Xmx32m -Xss256k -XX:TieredStopAtLevel=1"
+            + " -XX:CICompilerCount=1 -XX:ReservedCodeCacheSize=16m -XX:MaxMetaspaceSize=64m"
+            + " -XX:MaxDirectMemorySize=16m -XX:-UsePerfData -Dio.netty.allocator.type=unpooled";
+
+    static final String LAUNCHER_JAVA_OPTS_WRAPPED = "-XX:+UseSerialGC -Xms8m -Xmx32m -Xss256k -XX:TieredStopAtLevel=1%n"
+            + "  -XX:CICompilerCount=1 -XX:ReservedCodeCacheSize=16m%n"
+            + "  -XX:MaxMetaspaceSize=64m -XX:MaxDirectMemorySize=16m -XX:-UsePerfData%n"
+            + "  -Dio.netty.allocator.type=unpooled";
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

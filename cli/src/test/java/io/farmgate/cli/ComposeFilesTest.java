@@ -101,10 +101,11 @@ class ComposeFilesTest {
     void composeFileDefinesTheWholeFarm() throws IOException {
         Map<String, Map<String, Object>> services = services();
         assertThat(services).containsKeys("redis", "gateway-1", "gateway-2", "dns-1", "dns-2",
-                "java-1", "java-2", "java-3", "node-1", "node-1-agent");
+                "java-1", "java-2", "java-3", "node-1");
+        // The Node backend carries @farmgate/agent in-process: no sidecar service.
         assertThat(services.values().stream().filter(ComposeFilesTest::runsFarmgate)
                 .map(s -> command(s).get(0))).containsExactlyInAnyOrder(
-                        "gateway", "gateway", "dns", "dns", "backend", "backend", "backend", "agent");
+                        "gateway", "gateway", "dns", "dns", "backend", "backend", "backend");
     }
 
     @Test
@@ -140,12 +141,20 @@ class ComposeFilesTest {
     }
 
     @Test
-    void nodeBackendFilesExistAndPinWs8() throws IOException {
+    void nodeBackendFilesExistPinWs8AndUseTheAgentPackageOfThisRepository() throws IOException {
         Path dir = COMPOSE.resolve("node-backend");
         assertThat(dir.resolve("server.js")).isRegularFile();
-        assertThat(Files.readString(dir.resolve("Dockerfile"))).contains("COPY server.js", "COPY package.json");
+        assertThat(Files.readString(dir.resolve("server.js"))).contains("require('@farmgate/agent')", "startAgent(");
         JsonNode pkg = new ObjectMapper().readTree(dir.resolve("package.json").toFile());
         assertThat(pkg.path("dependencies").path("ws").asText()).matches("8\\.\\d+\\.\\d+");
+        String agentDependency = pkg.path("dependencies").path("@farmgate/agent").asText();
+        assertThat(agentDependency).startsWith("file:");
+        assertThat(dir.resolve(agentDependency.substring("file:".length())).resolve("package.json")).isRegularFile();
+        // The image is built from the repository root and copies the agent package and the server.
+        assertThat(Files.readString(dir.resolve("Dockerfile"))).contains("COPY node/agent/src",
+                "COPY compose/node-backend/server.js", "COPY compose/node-backend/package.json");
+        Map<String, Object> build = (Map<String, Object>) services().get("node-1").get("build");
+        assertThat(COMPOSE.resolve(build.get("context").toString()).normalize()).isEqualTo(ROOT.normalize());
     }
 
     @Test
@@ -184,21 +193,17 @@ class ComposeFilesTest {
                 checked++;
             }
         }
-        assertThat(checked).isEqualTo(8);
+        assertThat(checked).isEqualTo(7);
     }
 
     @Test
-    void sidecarWatchesTheNodePortAndCallsItsHookInItsNetworkNamespace() throws IOException {
-        Map<String, Object> node = services().get("node-1");
-        Map<String, Object> agent = services().get("node-1-agent");
-        Map<String, String> nodeEnv = environment(node);
-        List<String> args = command(agent);
-
-        assertThat(agent.get("network_mode")).isEqualTo("service:node-1");
-        assertThat(args.get(args.indexOf("--port") + 1)).isEqualTo(nodeEnv.get("PORT"));
-        assertThat(args.get(args.indexOf("--shed-url") + 1))
-                .isEqualTo("http://127.0.0.1:" + nodeEnv.get("HOOK_PORT") + "/farmgate/shed");
-        assertThat(args.get(args.indexOf("--host-id") + 1)).isEqualTo(nodeEnv.get("HOST_ID"));
+    void nodeBackendJoinsTheFarmOfTheOtherServicesWithItsPublishedUrl() throws IOException {
+        Map<String, String> nodeEnv = environment(services().get("node-1"));
+        List<String> java = command(services().get("java-1"));
+        assertThat(nodeEnv.get("FARMGATE_REDIS")).isEqualTo(java.get(java.indexOf("--redis") + 1));
+        assertThat(nodeEnv.get("FARMGATE_FARM")).isEqualTo(java.get(java.indexOf("--farm") + 1));
+        assertThat(nodeEnv.get("FARMGATE_URL")).isEqualTo("ws://127.0.0.1:" + nodeEnv.get("PORT"));
+        assertThat(services().get("node-1").get("ports").toString()).contains(nodeEnv.get("PORT") + ":" + nodeEnv.get("PORT"));
     }
 
     @Test

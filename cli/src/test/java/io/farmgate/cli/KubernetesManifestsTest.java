@@ -566,7 +566,7 @@ class KubernetesManifestsTest {
         // The CPU measured is the backend's: its pid file, in a volume both containers mount, in a shared PID namespace.
         assertThat(pod.getShareProcessNamespace()).isTrue();
         Path pidDir = agent.pidFile.getParent();
-        assertThat(backend.getCommand()).last().asString().contains("echo $$ > " + agent.pidFile + " && exec node server.js");
+        assertThat(backend.getCommand()).last().asString().contains("echo $$ > " + agent.pidFile + " && exec node sidecar-server.js");
         String volume = mountOf(backend, pidDir);
         assertThat(mountOf(sidecar, pidDir)).isEqualTo(volume).isNotNull();
 
@@ -575,7 +575,7 @@ class KubernetesManifestsTest {
         long backendWaitMillis = Long.parseLong(backendEnv.get("DRAIN_WAIT_MS"));
         long graceMillis = pod.getTerminationGracePeriodSeconds() * 1000;
         assertThat(backendWaitMillis).isGreaterThanOrEqualTo(drainMillis);
-        // server.js allows close handshakes 3 s after its wait; the JVM's exit needs a moment too.
+        // sidecar-server.js allows close handshakes 3 s after its wait; the JVM's exit needs a moment too.
         assertThat(graceMillis).isGreaterThanOrEqualTo(backendWaitMillis + 3_000 + 5_000);
         // A rollout starts a new pod before it drains an old one.
         assertThat(d.getSpec().getStrategy().getRollingUpdate().getMaxUnavailable().getIntVal()).isZero();
@@ -610,7 +610,7 @@ class KubernetesManifestsTest {
         }
         assertThat(images).containsExactlyInAnyOrder(farmgateImage, nodeImage);
         assertThat(Files.readString(ROOT.resolve("../../compose/node-backend/Dockerfile").normalize()))
-                .contains("CMD [\"node\", \"server.js\"]", "WORKDIR /app");
+                .contains("COPY compose/node-backend/server.js compose/node-backend/sidecar-server.js ./");
     }
 
     @Test

@@ -41,8 +41,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The example backend pod of deploy/kubernetes terminated as Kubernetes terminates it, with real
- * processes: the backend container's command (compose/node-backend's server.js under the manifest's
- * {@code sh -c "echo $$ > ... && exec node server.js"}) and the sidecar's {@code farmgate agent}
+ * processes: the backend container's command (compose/node-backend's sidecar-server.js under the manifest's
+ * {@code sh -c "echo $$ > ... && exec node sidecar-server.js"}) and the sidecar's {@code farmgate agent}
  * command line, both as the manifest has them but for what a test must make local (ports, the pid
  * file's directory, Redis, the pod's name and address) and with every duration scaled from the
  * manifest's 30 s drain period down to 3 s. Both get SIGTERM at once, as the kubelet sends it.

@@ -66,8 +66,8 @@ public final class RegistryConnection implements AutoCloseable {
         // the grace they give missing hosts; jitter spreads a farm's reconnects.
         long reconnectCapMillis = Math.max(20, Math.min(1_000, config.heartbeatIntervalMillis()));
         this.resources = DefaultClientResources.builder()
-                .ioThreadPoolSize(2)
-                .computationThreadPoolSize(2)
+                .ioThreadPoolSize(1)
+                .computationThreadPoolSize(1)
                 .reconnectDelay(Delay.equalJitter(Duration.ofMillis(10), Duration.ofMillis(reconnectCapMillis),
                         Math.max(10, reconnectCapMillis / 16), TimeUnit.MILLISECONDS))
                 .build();
