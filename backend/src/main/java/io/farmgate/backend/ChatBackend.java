@@ -1,5 +1,6 @@
 package io.farmgate.backend;
 
+import io.farmgate.client.StreamPosition;
 import io.farmgate.agent.FarmAgent;
 import io.farmgate.agent.ShedHandler;
 import io.farmgate.agent.TokenCheck;
@@ -203,7 +204,7 @@ public final class ChatBackend implements AutoCloseable {
             }
         }
         String room = null;
-        RoomPosition resume = null;
+        StreamPosition resume = null;
         if (rooms != null) {
             room = ChatRooms.roomName(ctx.queryParam("room"));
             if (room == null) {
@@ -211,7 +212,7 @@ public final class ChatBackend implements AutoCloseable {
                 return;
             }
             String asked = ctx.queryParam("resume");
-            resume = asked == null ? null : RoomPosition.parse(asked);
+            resume = asked == null ? null : StreamPosition.parse(asked);
             if (asked != null && resume == null) {
                 rooms.refusedResume();
                 ctx.closeSession(1008, ChatRooms.BAD_RESUME);
@@ -229,7 +230,7 @@ public final class ChatBackend implements AutoCloseable {
         sessions.add(ctx);
         if (rooms != null) {
             String joined = room;
-            RoomPosition from = resume;
+            StreamPosition from = resume;
             delivery.execute(() -> rooms.join(ctx, joined, from));
         }
     }

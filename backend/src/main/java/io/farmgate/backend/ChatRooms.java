@@ -1,5 +1,6 @@
 package io.farmgate.backend;
 
+import io.farmgate.client.StreamPosition;
 import io.javalin.websocket.WsContext;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -53,7 +54,7 @@ final class ChatRooms {
         final String name;
         final List<Member> members = new ArrayList<>();
         /** The last position sent to this room's members; null until the room's last position is known. */
-        RoomPosition cursor;
+        StreamPosition cursor;
         /** The number of the entry at the cursor; -1 when unknown. */
         long cursorNumber = -1;
 
@@ -65,12 +66,12 @@ final class ChatRooms {
     private static final class Member {
         final WsContext ctx;
         final Room room;
-        final RoomPosition resume;
-        RoomPosition sentUpTo;
+        final StreamPosition resume;
+        StreamPosition sentUpTo;
         /** Non-null while the replay is being read: live entries wait here. */
         List<RoomLog.Entry> waiting = new ArrayList<>();
 
-        Member(WsContext ctx, Room room, RoomPosition resume) {
+        Member(WsContext ctx, Room room, StreamPosition resume) {
             this.ctx = ctx;
             this.room = room;
             this.resume = resume;
@@ -116,7 +117,7 @@ final class ChatRooms {
     }
 
     /** Adds {@code ctx} to {@code roomName}, from {@code resume} (null for a first connection). */
-    void join(WsContext ctx, String roomName, RoomPosition resume) {
+    void join(WsContext ctx, String roomName, StreamPosition resume) {
         Room room = rooms.get(roomName);
         boolean fresh = room == null;
         if (fresh) {
@@ -134,7 +135,7 @@ final class ChatRooms {
         }
     }
 
-    private void opened(Room room, RoomPosition last, Throwable error) {
+    private void opened(Room room, StreamPosition last, Throwable error) {
         if (rooms.get(room.name) != room) {
             return;
         }
@@ -161,7 +162,7 @@ final class ChatRooms {
             sockets.send(member.ctx, positionFrame(member.sentUpTo));
             return;
         }
-        RoomPosition from = member.resume.next();
+        StreamPosition from = member.resume.next();
         if (from == null) {
             refuse(member);
             return;
@@ -169,7 +170,7 @@ final class ChatRooms {
         readReplay(member, member.resume, from);
     }
 
-    private void readReplay(Member member, RoomPosition asked, RoomPosition from) {
+    private void readReplay(Member member, StreamPosition asked, StreamPosition from) {
         roomLog.replay(member.room.name, asked, from, REPLAY_CHUNK)
                 .whenComplete((replay, error) -> delivery.execute(() -> replayed(member, replay, error)));
     }
@@ -218,7 +219,7 @@ final class ChatRooms {
      * shorter stream was never trimmed). Errs towards a gap: it may also be sent when exactly the
      * asked entry itself, and nothing after it, was trimmed.
      */
-    private boolean gap(RoomPosition asked, RoomLog.Replay replay) {
+    private boolean gap(StreamPosition asked, RoomLog.Replay replay) {
         return !replay.holds() && replay.first() != null && replay.first().after(asked)
                 && replay.length() >= retention;
     }
@@ -230,7 +231,7 @@ final class ChatRooms {
     }
 
     /** Entries read from the room's stream, in order, after {@code from}. */
-    void deliver(Object follow, RoomPosition from, List<RoomLog.Entry> entries) {
+    void deliver(Object follow, StreamPosition from, List<RoomLog.Entry> entries) {
         Room room = (Room) follow;
         if (rooms.get(room.name) != room || room.cursor == null) {
             return;
@@ -317,11 +318,11 @@ final class ChatRooms {
         return m == null ? null : m.room.name;
     }
 
-    static String positionFrame(RoomPosition position) {
+    static String positionFrame(StreamPosition position) {
         return "{\"type\":\"position\",\"pos\":\"" + position + "\"}";
     }
 
-    static String gapFrame(RoomPosition requested, RoomPosition oldest) {
+    static String gapFrame(StreamPosition requested, StreamPosition oldest) {
         return "{\"type\":\"gap\",\"requested\":\"" + requested + "\",\"oldest\":\"" + oldest + "\"}";
     }
 }

@@ -1,5 +1,6 @@
 package io.farmgate.backend;
 
+import io.farmgate.client.StreamPosition;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
@@ -67,7 +68,7 @@ final class RoomLog implements AutoCloseable {
      * One entry of a room: its position, the frame every client gets (with {@code "pos"}), and its
      * number in the room (1, 2, ...; -1 when it has none), consecutive unless entries were trimmed unread.
      */
-    record Entry(RoomPosition position, String frame, long number) {
+    record Entry(StreamPosition position, String frame, long number) {
     }
 
     /**
@@ -75,16 +76,16 @@ final class RoomLog implements AutoCloseable {
      *
      * @param length  entries held
      * @param first   the oldest position held, null when empty
-     * @param last    the newest position held, {@link RoomPosition#ZERO} when empty
+     * @param last    the newest position held, {@link StreamPosition#ZERO} when empty
      * @param holds   whether the position asked about is itself still held
      * @param entries the entries from the position asked for on, oldest first
      */
-    record Replay(long length, RoomPosition first, RoomPosition last, boolean holds, List<Entry> entries) {
+    record Replay(long length, StreamPosition first, StreamPosition last, boolean holds, List<Entry> entries) {
     }
 
     /** Receives, on the reader thread, the entries read for a followed room, in order, after {@code from}. */
     interface Sink {
-        void entries(Object follow, RoomPosition from, List<Entry> entries);
+        void entries(Object follow, StreamPosition from, List<Entry> entries);
     }
 
     private final String keyPrefix;
@@ -103,9 +104,9 @@ final class RoomLog implements AutoCloseable {
 
     private static final class Followed {
         final Object follow;
-        RoomPosition cursor;
+        StreamPosition cursor;
 
-        Followed(Object follow, RoomPosition cursor) {
+        Followed(Object follow, StreamPosition cursor) {
             this.follow = follow;
             this.cursor = cursor;
         }
@@ -143,7 +144,7 @@ final class RoomLog implements AutoCloseable {
      * the entry's position, with null for an id the farm already has (a resend), exceptionally when
      * Redis cannot take it.
      */
-    CompletionStage<RoomPosition> append(String room, String id, String json) {
+    CompletionStage<StreamPosition> append(String room, String id, String json) {
         String[] keys = {seenPrefix + id, key(room), key(room) + ":count"};
         String[] args = {Long.toString(ChatRelay.SEEN_SECONDS), Integer.toString(retention), json};
         StatefulRedisConnection<String, String> c;
@@ -167,16 +168,16 @@ final class RoomLog implements AutoCloseable {
         return added.thenApply(r -> r == null ? null : requirePosition(r));
     }
 
-    /** The room's newest position ({@link RoomPosition#ZERO} for a room without entries). */
-    CompletionStage<RoomPosition> lastPosition(String room) {
-        return replay(room, RoomPosition.ZERO, null, 0).thenApply(Replay::last);
+    /** The room's newest position ({@link StreamPosition#ZERO} for a room without entries). */
+    CompletionStage<StreamPosition> lastPosition(String room) {
+        return replay(room, StreamPosition.ZERO, null, 0).thenApply(Replay::last);
     }
 
     /**
      * The room's stream as one consistent view: its bounds, whether {@code asked} is still held, and
      * the entries after {@code asked} (at most {@code max}; none when {@code after} is null).
      */
-    CompletionStage<Replay> replay(String room, RoomPosition asked, RoomPosition from, int max) {
+    CompletionStage<Replay> replay(String room, StreamPosition asked, StreamPosition from, int max) {
         StatefulRedisConnection<String, String> c;
         try {
             c = commandConnection();
@@ -212,12 +213,12 @@ final class RoomLog implements AutoCloseable {
             }
         }
         return new Replay(length, first.isEmpty() ? null : requirePosition(first),
-                last.isEmpty() ? RoomPosition.ZERO : requirePosition(last), holds, entries);
+                last.isEmpty() ? StreamPosition.ZERO : requirePosition(last), holds, entries);
     }
 
     /** The entry's frame: the stored JSON object with {@code "pos"} added; null for an entry that is not ours. */
     static Entry entry(String id, String message, String number) {
-        RoomPosition position = RoomPosition.parse(id);
+        StreamPosition position = StreamPosition.parse(id);
         if (position == null || message == null || message.length() < 2 || !message.endsWith("}")) {
             return null;
         }
@@ -235,7 +236,7 @@ final class RoomLog implements AutoCloseable {
      * Starts following {@code room} after {@code from}: its entries go to the sink, tagged with
      * {@code follow}, until {@link #unfollow}. Following a room again replaces the old follow.
      */
-    void follow(String room, Object follow, RoomPosition from) {
+    void follow(String room, Object follow, StreamPosition from) {
         changeFollows(() -> followed.put(key(room), new Followed(follow, from)));
     }
 
@@ -335,7 +336,7 @@ final class RoomLog implements AutoCloseable {
             if (f == null || entries.isEmpty()) {
                 return;
             }
-            RoomPosition from = f.cursor;
+            StreamPosition from = f.cursor;
             f.cursor = entries.get(entries.size() - 1).position();
             sink.entries(f.follow, from, entries);
         });
@@ -357,8 +358,8 @@ final class RoomLog implements AutoCloseable {
         return c;
     }
 
-    private static RoomPosition requirePosition(String id) {
-        RoomPosition p = RoomPosition.parse(id);
+    private static StreamPosition requirePosition(String id) {
+        StreamPosition p = StreamPosition.parse(id);
         if (p == null) {
             throw new IllegalStateException("Redis answered a stream id that is not <ms>-<seq>: " + id);
         }

@@ -1,19 +1,20 @@
-package io.farmgate.backend;
+package io.farmgate.client;
 
 /**
- * A position in a room: the id of a Redis stream entry, {@code <ms>-<seq>}, both unsigned 64-bit
- * numbers, compared as the pair (never as strings: {@code "9-0" < "10-0"}).
+ * A position in a room (docs/client.md, resume): the id of the room's Redis stream entry,
+ * {@code <ms>-<seq>}, both unsigned 64-bit numbers, compared as the pair (never as strings:
+ * {@code "9-0" < "10-0"}). The clients and the demo backend share this one type.
  *
  * @param ms  the entry's milliseconds part (unsigned)
  * @param seq the entry's sequence part (unsigned)
  */
-record RoomPosition(long ms, long seq) implements Comparable<RoomPosition> {
+public record StreamPosition(long ms, long seq) implements Comparable<StreamPosition> {
 
     /** Before every entry: what an empty room reports. */
-    static final RoomPosition ZERO = new RoomPosition(0, 0);
+    public static final StreamPosition ZERO = new StreamPosition(0, 0);
 
     /** The position in {@code text}, or null when it is not {@code <digits>-<digits>} within unsigned 64 bits. */
-    static RoomPosition parse(String text) {
+    public static StreamPosition parse(String text) {
         if (text == null || text.length() > 41) {
             return null;
         }
@@ -23,7 +24,7 @@ record RoomPosition(long ms, long seq) implements Comparable<RoomPosition> {
         }
         Long ms = unsigned(text, 0, dash);
         Long seq = unsigned(text, dash + 1, text.length());
-        return ms == null || seq == null ? null : new RoomPosition(ms, seq);
+        return ms == null || seq == null ? null : new StreamPosition(ms, seq);
     }
 
     private static Long unsigned(String text, int from, int to) {
@@ -44,19 +45,20 @@ record RoomPosition(long ms, long seq) implements Comparable<RoomPosition> {
     }
 
     /** The smallest position after this one, or null when there is none (both parts at their maximum). */
-    RoomPosition next() {
+    public StreamPosition next() {
         if (seq != -1L) {
-            return new RoomPosition(ms, seq + 1);
+            return new StreamPosition(ms, seq + 1);
         }
-        return ms == -1L ? null : new RoomPosition(ms + 1, 0);
+        return ms == -1L ? null : new StreamPosition(ms + 1, 0);
     }
 
-    boolean after(RoomPosition other) {
+    /** Whether this position comes after {@code other}. */
+    public boolean after(StreamPosition other) {
         return compareTo(other) > 0;
     }
 
     @Override
-    public int compareTo(RoomPosition other) {
+    public int compareTo(StreamPosition other) {
         int byMs = Long.compareUnsigned(ms, other.ms);
         return byMs != 0 ? byMs : Long.compareUnsigned(seq, other.seq);
     }
