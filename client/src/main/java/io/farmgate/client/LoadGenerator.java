@@ -82,7 +82,7 @@ public final class LoadGenerator {
             sleepUntil(startNanos + TimeUnit.MILLISECONDS.toNanos(config.durationMillis()));
             sender.stop();
             sending.cancel(false);
-            settle(clients);
+            settle(clients, tracker);
             reporting.cancel(false);
 
             LoadReport report = report(tracker, clients, positioned, sender);
@@ -94,11 +94,16 @@ public final class LoadGenerator {
         }
     }
 
-    /** Waits (bounded by the settle time) until every client is connected and every message confirmed. */
-    private void settle(List<FarmgateClient> clients) throws InterruptedException {
+    /**
+     * Waits (bounded by the settle time) until every client is connected, every message confirmed,
+     * and every client has delivered up to the newest room position any client delivered.
+     */
+    private void settle(List<FarmgateClient> clients, Tracker tracker) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.settleMillis());
         while (System.nanoTime() < deadline) {
-            boolean done = clients.stream().allMatch(c -> c.state() == ClientState.OPEN && c.stats().pending() == 0);
+            StreamPosition newest = tracker.newest.get();
+            boolean done = clients.stream().allMatch(c -> c.state() == ClientState.OPEN && c.stats().pending() == 0
+                    && (newest == null || c.lastPosition().filter(p -> !newest.after(p)).isPresent()));
             if (done) {
                 return;
             }
@@ -263,6 +268,7 @@ public final class LoadGenerator {
         final LatencySamples latency = new LatencySamples(1_000_000);
         /** Every room position any client delivered. */
         final java.util.Set<StreamPosition> positions = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        final java.util.concurrent.atomic.AtomicReference<StreamPosition> newest = new java.util.concurrent.atomic.AtomicReference<>();
         volatile String lastFailure;
 
         Tracker(long startNanos, long horizonSeconds) {
@@ -289,6 +295,7 @@ public final class LoadGenerator {
                     if (position != null) {
                         positions.add(position);
                         positioned.incrementAndGet();
+                        newest.accumulateAndGet(position, (a, b) -> a == null || b.after(a) ? b : a);
                     }
                 }
 
