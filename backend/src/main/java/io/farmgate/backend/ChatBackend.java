@@ -255,20 +255,7 @@ public final class ChatBackend implements AutoCloseable {
         String json = message.toJson();
         if (rooms != null) {
             String room = ChatRooms.roomName(sender.queryParam("room"));
-            roomLog.append(room, message.id(), json).whenComplete((position, error) -> {
-                if (error != null) {
-                    // Redis is away: de-duplicate on this host, and at least its clients in the room hear it.
-                    if (seen.firstTime(message.id())) {
-                        delivery.execute(() -> rooms.deliverUnpositioned(room, json));
-                    } else {
-                        sendTo(sender, ChatMessage.ack(message.id()));
-                    }
-                } else if (position == null) {
-                    // A resend after a reconnect: the room has it; confirm it to the sender alone.
-                    sendTo(sender, ChatMessage.ack(message.id()));
-                }
-                // Else the room's reader brings it back to every host, this one included, in order.
-            });
+            delivery.execute(() -> rooms.whenStarted(sender, () -> append(sender, room, message, json)));
             return;
         }
         relay.claim(message.id()).whenComplete((first, error) -> {
@@ -287,6 +274,23 @@ public final class ChatBackend implements AutoCloseable {
                 // A resend after a reconnect: the room has it; confirm it to the sender alone.
                 sendTo(sender, ChatMessage.ack(message.id()));
             }
+        });
+    }
+
+    private void append(WsContext sender, String room, ChatMessage message, String json) {
+        roomLog.append(room, message.id(), json).whenComplete((position, error) -> {
+            if (error != null) {
+                // Redis is away: de-duplicate on this host, and at least its clients in the room hear it.
+                if (seen.firstTime(message.id())) {
+                    delivery.execute(() -> rooms.deliverUnpositioned(room, json));
+                } else {
+                    sendTo(sender, ChatMessage.ack(message.id()));
+                }
+            } else if (position == null) {
+                // A resend after a reconnect: the room has it; confirm it to the sender alone.
+                sendTo(sender, ChatMessage.ack(message.id()));
+            }
+            // Else the room's reader brings it back to every host, this one included, in order.
         });
     }
 

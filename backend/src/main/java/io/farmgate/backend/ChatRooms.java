@@ -6,7 +6,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -32,6 +34,8 @@ final class ChatRooms {
     static final String DEFAULT_ROOM = "lobby";
     private static final Pattern ROOM_NAME = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
     static final String BAD_RESUME = "bad resume position";
+    /** How often a room whose position Redis did not answer asks again. */
+    private static final long REOPEN_MILLIS = 1_000;
 
     /** How this class reaches a socket; on the delivery thread. */
     interface Sockets {
@@ -55,6 +59,8 @@ final class ChatRooms {
         final List<Member> members = new ArrayList<>();
         /** The last position sent to this room's members; null until the room's last position is known. */
         StreamPosition cursor;
+        /** Redis did not answer the room's last position: members join without positions meanwhile. */
+        boolean unpositioned;
         /** The number of the entry at the cursor; -1 when unknown. */
         long cursorNumber = -1;
 
@@ -70,11 +76,26 @@ final class ChatRooms {
         StreamPosition sentUpTo;
         /** Non-null while the replay is being read: live entries wait here. */
         List<RoomLog.Entry> waiting = new ArrayList<>();
+        /**
+         * Appends of this member's messages held until its start position is known (a fresh member of a
+         * room this host is still opening), so that its own messages come after it: null once started.
+         */
+        List<Runnable> held;
 
         Member(WsContext ctx, Room room, StreamPosition resume) {
             this.ctx = ctx;
             this.room = room;
             this.resume = resume;
+            // A resume's start is the position asked for, and every new entry comes after it.
+            this.held = resume == null ? new ArrayList<>() : null;
+        }
+
+        void started() {
+            if (held != null) {
+                List<Runnable> run = held;
+                held = null;
+                run.forEach(Runnable::run);
+            }
         }
     }
 
@@ -132,6 +153,23 @@ final class ChatRooms {
             roomLog.lastPosition(roomName).whenComplete((last, error) -> delivery.execute(() -> opened(opening, last, error)));
         } else if (room.cursor != null) {
             start(member);
+        } else if (room.unpositioned) {
+            startUnpositioned(member);
+        }
+    }
+
+    /**
+     * Redis is away: a fresh member chats with this host's members of the room, without positions (as
+     * the relay did before positions); a resuming one cannot get its replay, so it is closed and comes
+     * back later (1011, which a client retries with its backoff).
+     */
+    private void startUnpositioned(Member member) {
+        if (member.resume != null) {
+            leave(member.ctx);
+            sockets.close(member.ctx, 1011, "replay unavailable: reconnect through the front door");
+        } else {
+            member.waiting = null;
+            member.started();
         }
     }
 
@@ -140,18 +178,32 @@ final class ChatRooms {
             return;
         }
         if (error != null) {
-            log.warn("room {}: cannot read its position: {}", room.name, error.toString());
-            rooms.remove(room.name);
-            for (Member m : List.copyOf(room.members)) {
-                members.remove(m.ctx.sessionId());
-                sockets.close(m.ctx, 1011, "room unavailable: reconnect through the front door");
+            if (!room.unpositioned) {
+                log.warn("room {}: cannot read its position, members join without positions until Redis answers: {}",
+                        room.name, error.toString());
+                room.unpositioned = true;
+                for (Member m : List.copyOf(room.members)) {
+                    startUnpositioned(m);
+                }
             }
+            CompletableFuture.delayedExecutor(REOPEN_MILLIS, TimeUnit.MILLISECONDS, delivery).execute(() -> {
+                if (rooms.get(room.name) == room) {
+                    roomLog.lastPosition(room.name).whenComplete((p, e) -> delivery.execute(() -> opened(room, p, e)));
+                }
+            });
             return;
         }
         room.cursor = last;
+        room.unpositioned = false;
         roomLog.follow(room.name, room, last);
         for (Member m : List.copyOf(room.members)) {
-            start(m);
+            if (m.waiting == null && m.sentUpTo == null) {
+                // Joined while Redis was away: positioned from here on.
+                m.sentUpTo = last;
+                sockets.send(m.ctx, positionFrame(last));
+            } else {
+                start(m);
+            }
         }
     }
 
@@ -160,6 +212,7 @@ final class ChatRooms {
             member.sentUpTo = member.room.cursor;
             member.waiting = null;
             sockets.send(member.ctx, positionFrame(member.sentUpTo));
+            member.started();
             return;
         }
         StreamPosition from = member.resume.next();
@@ -230,6 +283,24 @@ final class ChatRooms {
         sockets.close(member.ctx, 1008, BAD_RESUME);
     }
 
+    /**
+     * Runs {@code append} (of a message {@code ctx} sent) once {@code ctx}'s start position in its room is
+     * known, so that the room's order puts the message after the position frame its sender got; drops it
+     * when {@code ctx} is in no room (refused, or closed).
+     */
+    void whenStarted(WsContext ctx, Runnable append) {
+        Member m = members.get(ctx.sessionId());
+        if (m == null) {
+            // Refused or already gone: not in a room, so its messages go nowhere (a client resends them).
+            return;
+        }
+        if (m.held == null) {
+            append.run();
+        } else {
+            m.held.add(append);
+        }
+    }
+
     /** Entries read from the room's stream, in order, after {@code from}. */
     void deliver(Object follow, StreamPosition from, List<RoomLog.Entry> entries) {
         Room room = (Room) follow;
@@ -292,7 +363,7 @@ final class ChatRooms {
     }
 
     private void sendIfNew(Member member, RoomLog.Entry e) {
-        if (e.position().after(member.sentUpTo)) {
+        if (member.sentUpTo == null || e.position().after(member.sentUpTo)) {
             sockets.send(member.ctx, e.frame());
             member.sentUpTo = e.position();
         }

@@ -67,6 +67,8 @@ class ChatBackendTest {
         }
         List<ChatClient> made = pending.stream().map(CompletableFuture::join).toList();
         clients.addAll(made);
+        // In the room once the position frame came: broadcasts appended from then on reach it.
+        await().atMost(WAIT).until(() -> made.stream().allMatch(c -> !c.positions.isEmpty() || c.closed()));
         return made;
     }
 

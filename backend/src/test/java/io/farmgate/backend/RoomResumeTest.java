@@ -216,6 +216,30 @@ class RoomResumeTest {
     }
 
     @Test
+    void whileRedisIsAwayClientsChatOnTheirHostWithoutPositionsAndArePositionedWhenItReturns() throws Exception {
+        ChatBackend a = backend("away-a", 1000);
+        redis.stop();
+        ChatClient first = connect(a, "?room=away");
+        ChatClient second = connect(a, "?room=away");
+        first.send(chat("w-1"));
+        soon().until(() -> second.received.size() == 1 && first.received.size() == 1);
+        assertThat(idsOf(second.received)).containsExactly("w-1");
+        assertThat(parse(second.received.get(0)).has("pos")).isFalse();
+        assertThat(first.positions).isEmpty();
+        // A resume cannot be served without the stream: closed, to come back later.
+        ChatClient resuming = connect(a, "?room=away&resume=1-0");
+        assertThat(resuming.closeCode).succeedsWithin(WAIT).isEqualTo(1011);
+
+        redis.start();
+        soon().until(() -> first.positions.size() == 1 && second.positions.size() == 1);
+        assertThat(position(first)).isEqualTo("0-0");
+        second.send(chat("w-2"));
+        soon().until(() -> first.received.size() == 2);
+        assertThat(positionsOf(first.received)).hasSize(2).last().isEqualTo(streamIds("away").get(0));
+        assertThat(first.closed()).isFalse();
+    }
+
+    @Test
     void aMalformedOrForgedResumeIsClosedWith1008AndNeverGetsAnotherRoomsFrames() {
         ChatBackend a = backend("bad-a", 1000);
         ChatClient inSecret = joined(a, "?room=secret");
