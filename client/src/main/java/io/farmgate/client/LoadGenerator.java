@@ -5,20 +5,24 @@ import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -144,7 +148,7 @@ public final class LoadGenerator {
     private static LoadReport.Broadcasts broadcasts(Tracker tracker, List<FarmgateClient> clients, List<AtomicLong> positioned,
                                                    long gaps) {
         StreamPosition[] room = tracker.positions.toArray(new StreamPosition[0]);
-        java.util.Arrays.sort(room);
+        Arrays.sort(room);
         long expected = 0;
         long delivered = 0;
         long missed = 0;
@@ -156,7 +160,7 @@ public final class LoadGenerator {
                 continue;
             }
             any = true;
-            int at = java.util.Arrays.binarySearch(room, first.get());
+            int at = Arrays.binarySearch(room, first.get());
             int after = at >= 0 ? at + 1 : -at - 1;
             long due = room.length - after;
             long got = positioned.get(i).get();
@@ -267,8 +271,8 @@ public final class LoadGenerator {
         final PerSecondCounts reconnects;
         final LatencySamples latency = new LatencySamples(1_000_000);
         /** Every room position any client delivered. */
-        final java.util.Set<StreamPosition> positions = java.util.concurrent.ConcurrentHashMap.newKeySet();
-        final java.util.concurrent.atomic.AtomicReference<StreamPosition> newest = new java.util.concurrent.atomic.AtomicReference<>();
+        final Set<StreamPosition> positions = ConcurrentHashMap.newKeySet();
+        final AtomicReference<StreamPosition> newest = new AtomicReference<>();
         volatile String lastFailure;
 
         Tracker(long startNanos, long horizonSeconds) {
