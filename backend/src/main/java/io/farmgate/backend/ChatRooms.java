@@ -383,12 +383,6 @@ final class ChatRooms {
         }
     }
 
-    /** The room {@code ctx} is in, or null. */
-    String roomOf(WsContext ctx) {
-        Member m = members.get(ctx.sessionId());
-        return m == null ? null : m.room.name;
-    }
-
     static String positionFrame(StreamPosition position) {
         return "{\"type\":\"position\",\"pos\":\"" + position + "\"}";
     }
