@@ -19,7 +19,7 @@ public final class BackendMain {
 
     private static final Set<String> FLAGS = Set.of("redis", "farm", "port", "listen-host", "host-id", "url", "address",
             "zone", "capacity", "token-secret", "drain-period-millis", "heartbeat-interval-millis", "heartbeat-ttl-millis",
-            "shed-fraction", "min-shed-per-second", "shed-tick-millis");
+            "shed-fraction", "min-shed-per-second", "shed-tick-millis", "room-positions", "room-retention");
 
     private BackendMain() {
     }
@@ -67,8 +67,13 @@ public final class BackendMain {
                 .shedRate(doubleOf(v, "shed-fraction", AgentConfig.DEFAULT_SHED_FRACTION_PER_SECOND),
                         intOf(v, "min-shed-per-second", AgentConfig.DEFAULT_MIN_SHED_PER_SECOND))
                 .shedTick(Duration.ofMillis(longOf(v, "shed-tick-millis", AgentConfig.DEFAULT_SHED_TICK_MILLIS)));
+        String positions = v.getOrDefault("room-positions", "true");
+        if (!positions.equals("true") && !positions.equals("false")) {
+            throw new IllegalArgumentException("--room-positions: '" + positions + "' (expected: true or false)");
+        }
         return new BackendConfig(v.getOrDefault("listen-host", "127.0.0.1"), port, v.get("token-secret"), 5,
-                agent.buildConfig());
+                agent.buildConfig(), Boolean.parseBoolean(positions),
+                intOf(v, "room-retention", BackendConfig.DEFAULT_ROOM_RETENTION));
     }
 
     private static int intOf(Map<String, String> v, String flag, int fallback) {

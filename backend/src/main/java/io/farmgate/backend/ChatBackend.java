@@ -1,5 +1,6 @@
 package io.farmgate.backend;
 
+import io.farmgate.client.StreamPosition;
 import io.farmgate.agent.FarmAgent;
 import io.farmgate.agent.ShedHandler;
 import io.farmgate.agent.TokenCheck;
@@ -43,7 +44,11 @@ public final class ChatBackend implements AutoCloseable {
     private final TokenCheck tokenCheck;
     private final AtomicLong refusedTokens = new AtomicLong();
     private final AtomicLong droppedMessages = new AtomicLong();
+    /** The pub/sub relay of one farm-wide room; null when rooms carry positions. */
     private final ChatRelay relay;
+    /** The rooms' streams and who is in them; null without positions. */
+    private final RoomLog roomLog;
+    private final ChatRooms rooms;
     private final Javalin server;
     private final FarmAgent agent;
     private volatile boolean stopping;
@@ -61,8 +66,32 @@ public final class ChatBackend implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        this.relay = new ChatRelay(config.agent().redisUri(), config.agent().redisCaFile(), config.agent().farm(),
-                this::onRelayed);
+        if (config.roomPositions()) {
+            this.relay = null;
+            // The reader hands entries to the delivery thread, which alone touches the rooms.
+            ChatRooms[] holder = new ChatRooms[1];
+            this.roomLog = new RoomLog(config.agent().redisUri(), config.agent().redisCaFile(), config.agent().farm(),
+                    config.roomRetention(),
+                    (follow, from, entries) -> delivery.execute(() -> holder[0].deliver(follow, from, entries)));
+            this.rooms = new ChatRooms(roomLog, delivery, new ChatRooms.Sockets() {
+                @Override
+                public void send(WsContext ctx, String text) {
+                    sendNow(ctx, text);
+                }
+
+                @Override
+                public void close(WsContext ctx, int code, String reason) {
+                    sessions.remove(ctx);
+                    closeNow(ctx, code, reason);
+                }
+            }, config.roomRetention());
+            holder[0] = rooms;
+        } else {
+            this.relay = new ChatRelay(config.agent().redisUri(), config.agent().redisCaFile(), config.agent().farm(),
+                    this::onRelayed);
+            this.roomLog = null;
+            this.rooms = null;
+        }
         this.server = Javalin.create(javalin -> {
             javalin.startup.showJavalinBanner = false;
             javalin.jetty.host = config.listenHost();
@@ -86,21 +115,22 @@ public final class ChatBackend implements AutoCloseable {
     /** Starts the server, the chat relay and the agent. Redis may be down: both retry by themselves. */
     public static ChatBackend start(BackendConfig config) {
         ChatBackend backend = new ChatBackend(config);
-        backend.relay.start();
+        backend.startRelay();
         try {
             backend.server.start();
         } catch (RuntimeException e) {
             // The agent and relay hold Redis clients with threads of their own: release them.
             backend.agent.close();
-            backend.relay.close();
+            backend.closeRelay();
             backend.delivery.shutdownNow();
             throw new IllegalStateException("cannot listen on " + config.listenHost() + ":" + config.port()
                     + ": " + e.getMessage(), e);
         }
         backend.agent.start();
-        log.info("chat backend {} listening on {}:{} (farm {}, tokens {})", config.agent().hostId(),
+        log.info("chat backend {} listening on {}:{} (farm {}, tokens {}, {})", config.agent().hostId(),
                 config.listenHost(), backend.server.port(), config.agent().farm(),
-                config.checksTokens() ? "checked" : "not checked");
+                config.checksTokens() ? "checked" : "not checked",
+                config.roomPositions() ? "room positions, retention " + config.roomRetention() : "pub/sub relay");
         return backend;
     }
 
@@ -112,9 +142,46 @@ public final class ChatBackend implements AutoCloseable {
         return agent;
     }
 
+    private void startRelay() {
+        if (relay != null) {
+            relay.start();
+        } else {
+            roomLog.start();
+            try {
+                // Connect now if Redis is there, so the first clients do not wait for it.
+                roomLog.lastPosition(ChatRooms.DEFAULT_ROOM).toCompletableFuture().get(2, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                log.warn("chat rooms cannot reach Redis yet: {}", e.toString());
+            }
+        }
+    }
+
+    private void closeRelay() {
+        if (relay != null) {
+            relay.close();
+        } else {
+            roomLog.close();
+        }
+    }
+
     /** Whether chat messages reach the rest of the farm now (false while Redis is away). */
     public boolean chatRelayed() {
-        return relay.connected();
+        return relay != null ? relay.connected() : roomLog.connected();
+    }
+
+    /** Gap frames sent: resumes from a position older than the room's retention. */
+    public long gapsSent() {
+        return rooms == null ? 0 : rooms.gaps();
+    }
+
+    /** Frames sent from a replay after a resume. */
+    public long replayedFrames() {
+        return rooms == null ? 0 : rooms.replayedFrames();
+    }
+
+    /** Resumes refused with 1008: malformed, or ahead of the room. */
+    public long refusedResumes() {
+        return rooms == null ? 0 : rooms.refusedResumes();
     }
 
     /** Clients connected and not being closed. */
@@ -136,6 +203,22 @@ public final class ChatBackend implements AutoCloseable {
                 return;
             }
         }
+        String room = null;
+        StreamPosition resume = null;
+        if (rooms != null) {
+            room = ChatRooms.roomName(ctx.queryParam("room"));
+            if (room == null) {
+                ctx.closeSession(1008, "bad room name");
+                return;
+            }
+            String asked = ctx.queryParam("resume");
+            resume = asked == null ? null : StreamPosition.parse(asked);
+            if (asked != null && resume == null) {
+                rooms.refusedResume();
+                ctx.closeSession(1008, ChatRooms.BAD_RESUME);
+                return;
+            }
+        }
         if (stopping || agent.draining()) {
             ctx.closeSession(ShedHandler.SERVICE_RESTART, "draining: reconnect through the front door");
             return;
@@ -145,10 +228,18 @@ public final class ChatBackend implements AutoCloseable {
             return;
         }
         sessions.add(ctx);
+        if (rooms != null) {
+            String joined = room;
+            StreamPosition from = resume;
+            delivery.execute(() -> rooms.join(ctx, joined, from));
+        }
     }
 
     private void onGone(WsContext ctx) {
         sessions.remove(ctx);
+        if (rooms != null) {
+            delivery.execute(() -> rooms.leave(ctx));
+        }
     }
 
     private void onMessage(WsContext sender, String frame) {
@@ -162,6 +253,11 @@ public final class ChatBackend implements AutoCloseable {
             return;
         }
         String json = message.toJson();
+        if (rooms != null) {
+            String room = ChatRooms.roomName(sender.queryParam("room"));
+            delivery.execute(() -> rooms.whenStarted(sender, () -> append(sender, room, message, json)));
+            return;
+        }
         relay.claim(message.id()).whenComplete((first, error) -> {
             if (error != null) {
                 // Redis is away: de-duplicate on this host, and at least its clients hear it.
@@ -181,14 +277,43 @@ public final class ChatBackend implements AutoCloseable {
         });
     }
 
-    private void sendTo(WsContext ctx, String text) {
-        delivery.execute(() -> {
-            try {
-                ctx.send(text);
-            } catch (RuntimeException e) {
-                log.debug("send to {} failed: {}", ctx.sessionId(), e.toString());
+    private void append(WsContext sender, String room, ChatMessage message, String json) {
+        roomLog.append(room, message.id(), json).whenComplete((position, error) -> {
+            if (error != null) {
+                // Redis is away: de-duplicate on this host, and at least its clients in the room hear it.
+                if (seen.firstTime(message.id())) {
+                    delivery.execute(() -> rooms.deliverUnpositioned(room, json));
+                } else {
+                    sendTo(sender, ChatMessage.ack(message.id()));
+                }
+            } else if (position == null) {
+                // A resend after a reconnect: the room has it; confirm it to the sender alone.
+                sendTo(sender, ChatMessage.ack(message.id()));
             }
+            // Else the room's reader brings it back to every host, this one included, in order.
         });
+    }
+
+    private void sendTo(WsContext ctx, String text) {
+        delivery.execute(() -> sendNow(ctx, text));
+    }
+
+    /** On the delivery thread. */
+    private static void sendNow(WsContext ctx, String text) {
+        try {
+            ctx.send(text);
+        } catch (RuntimeException e) {
+            log.debug("send to {} failed: {}", ctx.sessionId(), e.toString());
+        }
+    }
+
+    /** On the delivery thread. */
+    private static void closeNow(WsContext ctx, int code, String reason) {
+        try {
+            ctx.closeSession(code, reason);
+        } catch (RuntimeException e) {
+            log.debug("close of {} failed: {}", ctx.sessionId(), e.toString());
+        }
     }
 
     private void onRelayed(String json) {
@@ -222,11 +347,7 @@ public final class ChatBackend implements AutoCloseable {
     private void closeAll(List<WsContext> picked, int closeCode, String reason) {
         delivery.execute(() -> {
             for (WsContext ctx : picked) {
-                try {
-                    ctx.closeSession(closeCode, reason);
-                } catch (RuntimeException e) {
-                    log.debug("close of {} failed: {}", ctx.sessionId(), e.toString());
-                }
+                closeNow(ctx, closeCode, reason);
             }
         });
     }
@@ -250,7 +371,7 @@ public final class ChatBackend implements AutoCloseable {
         } catch (RuntimeException e) {
             log.warn("stopping the web server: {}", e.toString());
         }
-        relay.close();
+        closeRelay();
         delivery.shutdownNow();
         log.info("chat backend {} stopped", config.agent().hostId());
     }

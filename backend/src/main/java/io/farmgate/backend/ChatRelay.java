@@ -45,22 +45,31 @@ final class ChatRelay implements AutoCloseable {
         this.channel = "fg:{" + farm + "}:chat";
         this.seenPrefix = "fg:{" + farm + "}:seen:";
         this.receiver = receiver;
-        RedisURI uri = RedisURI.create(redisUri);
-        uri.setTimeout(Duration.ofSeconds(1));
-        this.client = RedisClient.create(uri);
-        client.setOptions(ClientOptions.builder()
-                .autoReconnect(true)
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .socketOptions(SocketOptions.builder().connectTimeout(Duration.ofSeconds(1)).build())
-                .timeoutOptions(TimeoutOptions.enabled(Duration.ofSeconds(1)))
-                .sslOptions(redisCaFile == null ? ClientOptions.create().getSslOptions()
-                        : io.lettuce.core.SslOptions.builder().jdkSslProvider().trustManager(redisCaFile.toFile()).build())
-                .build());
+        this.client = redisClient(redisUri, redisCaFile, Duration.ofSeconds(1));
         this.retry = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "farmgate-chat-relay");
             t.setDaemon(true);
             return t;
         });
+    }
+
+    /**
+     * A Redis client that reconnects by itself, rejects commands while disconnected (so a caller
+     * learns at once), and times commands out after {@code timeout}.
+     */
+    static RedisClient redisClient(String redisUri, java.nio.file.Path redisCaFile, Duration timeout) {
+        RedisURI uri = RedisURI.create(redisUri);
+        uri.setTimeout(timeout);
+        RedisClient client = RedisClient.create(uri);
+        client.setOptions(ClientOptions.builder()
+                .autoReconnect(true)
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .socketOptions(SocketOptions.builder().connectTimeout(Duration.ofSeconds(1)).build())
+                .timeoutOptions(TimeoutOptions.enabled(timeout))
+                .sslOptions(redisCaFile == null ? ClientOptions.create().getSslOptions()
+                        : io.lettuce.core.SslOptions.builder().jdkSslProvider().trustManager(redisCaFile.toFile()).build())
+                .build());
+        return client;
     }
 
     /**

@@ -18,7 +18,10 @@ final class ChatClient implements WebSocket.Listener {
     /** What a dropped connection looks like to a browser: closed without a close frame. */
     static final int ABNORMAL = 1006;
 
+    /** Every frame but the position frames (which open each connection to a backend with room positions). */
     final List<String> received = new CopyOnWriteArrayList<>();
+    /** The position frames. */
+    final List<String> positions = new CopyOnWriteArrayList<>();
     final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
     volatile String closeReason;
     private final StringBuilder partial = new StringBuilder();
@@ -61,7 +64,8 @@ final class ChatClient implements WebSocket.Listener {
         synchronized (partial) {
             partial.append(data);
             if (last) {
-                received.add(partial.toString());
+                String frame = partial.toString();
+                (frame.startsWith("{\"type\":\"position\"") ? positions : received).add(frame);
                 partial.setLength(0);
             }
         }

@@ -17,8 +17,10 @@ import picocli.CommandLine.Option;
         description = {
             "A WebSocket chat server (any path) with the farm agent embedded, speaking",
             "the chat protocol of docs/client.md: {\"id\", \"type\": \"chat\", \"body\"}",
-            "reaches every client of the farm through Redis pub/sub, and a resent id",
-            "is acked, not broadcast again. With --token-secret, clients without a",
+            "reaches every client of its room (?room=NAME, default lobby) on every host",
+            "through a Redis stream per room; each frame carries the room's position,",
+            "and a client that reconnects with resume=<position> gets what it missed.",
+            "A resent id is acked, not broadcast again. With --token-secret, clients without a",
             "valid fg_token are closed with 1008. Shed clients get 1012. SIGTERM",
             "drains: every client gets 1012, then the heartbeat is removed.",
             ""},
@@ -52,11 +54,22 @@ final class BackendCommand implements Callable<Integer> {
             description = "Clock difference with the gateways tolerated for fg_token (default: ${DEFAULT-VALUE}).")
     long tokenSkewSeconds;
 
+    @Option(names = "--room-positions", defaultValue = "true", paramLabel = "true|false", arity = "1",
+            description = "Rooms through Redis streams, frames with positions, resume (default: ${DEFAULT-VALUE});"
+                    + " false: the plain pub/sub relay of one farm-wide room.")
+    boolean roomPositions;
+
+    @Option(names = "--room-retention", defaultValue = "" + BackendConfig.DEFAULT_ROOM_RETENTION, paramLabel = "N",
+            description = "Entries each room's stream keeps (MAXLEN ~): how far back a client can resume; the same"
+                    + " on every host (default: ${DEFAULT-VALUE}).")
+    int roomRetention;
+
     @Override
     public Integer call() throws InterruptedException {
         BackendConfig backendConfig;
         try {
-            backendConfig = new BackendConfig(listenHost, port, tokenSecret, tokenSkewSeconds, agent.toConfig(port));
+            backendConfig = new BackendConfig(listenHost, port, tokenSecret, tokenSkewSeconds, agent.toConfig(port),
+                    roomPositions, roomRetention);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }

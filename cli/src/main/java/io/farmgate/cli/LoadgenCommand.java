@@ -21,10 +21,12 @@ import picocli.CommandLine.Option;
 @Command(name = "loadgen", mixinStandardHelpOptions = true,
         description = {"Opens N cooperating clients through the gateway, keeps them for the duration while they chat, "
                 + "then prints clients per host (max/mean), assignments per second, reconnects by cause, "
-                + "messages sent/received/lost and assignment latency p50/p99.",
+                + "messages sent/received/lost, broadcasts expected/delivered/missed by room position (and gaps) "
+                + "and assignment latency p50/p99.",
                 "Loopback or your own farm only: it is a load test."},
         footer = {"", "Durations: 500ms, 30s, 2m, 1h, or ISO-8601 (PT30S); a bare number is seconds.",
-                "Exit codes: 0 nothing lost and every client connected at the end, 1 messages lost or clients failed, "
+                "Exit codes: 0 nothing lost or missed and every client connected at the end, 1 messages lost, "
+                        + "broadcasts missed or clients failed, "
                         + "2 bad command line or configuration."})
 final class LoadgenCommand implements Callable<Integer> {
 

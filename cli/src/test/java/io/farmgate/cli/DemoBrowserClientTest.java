@@ -252,7 +252,7 @@ class DemoBrowserClientTest {
                         gateway: location.origin,
                         firstRetryWindowMs: 200, initialRetryDelayMs: 50, maxRetryDelayMs: 200,
                         onConnected: function (a) { events.connected.push(a.hostId); },
-                        onMessage: function (m) { events.received.push(m.id); },
+                        onMessage: function (m) { if (m.type === "chat") { events.received.push(m.id); } },
                         onDisconnected: function (code) { events.disconnects.push(code); }
                       });
                       fg.start();

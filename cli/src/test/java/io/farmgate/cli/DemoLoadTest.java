@@ -159,6 +159,17 @@ class DemoLoadTest {
     }
 
     @Test
+    void noBroadcastIsMissedAcrossTheDrainByRoomPosition() {
+        // Issue 18: the drained host's clients resume on the others and miss none of the room's frames.
+        assertThat(report.broadcasts().positioned()).isTrue();
+        assertThat(report.broadcasts().expected()).isGreaterThan(report.broadcasts().roomPositions());
+        assertThat(report.broadcasts().missed()).isZero();
+        assertThat(report.broadcasts().delivered()).isEqualTo(report.broadcasts().expected());
+        assertThat(report.broadcasts().gaps()).isZero();
+        assertThat(report.duplicatesDropped()).isZero();
+    }
+
+    @Test
     void noClientFails() {
         assertThat(report.failedClients()).isZero();
     }

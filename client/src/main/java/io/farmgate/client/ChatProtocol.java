@@ -13,6 +13,8 @@ final class ChatProtocol {
 
     static final String CHAT = "chat";
     static final String ACK = "ack";
+    static final String POSITION = "position";
+    static final String GAP = "gap";
     static final ObjectMapper JSON = new ObjectMapper();
 
     private ChatProtocol() {

@@ -28,6 +28,15 @@ public interface ClientListener {
     default void onMessage(InboundMessage message) {
     }
 
+    /**
+     * The backend could not replay everything after the position this client resumed from (older
+     * than the room's retention), or its host fell further behind than the retention: frames after
+     * {@code requested} and before {@code oldest} may be missing. Deliveries continue from
+     * {@code oldest}; what to do (reload state, show a notice) is the application's call.
+     */
+    default void onGap(String requested, String oldest) {
+    }
+
     /** An open connection closed; {@code cause} is empty when the client will not reconnect. */
     default void onDisconnected(int code, String reason, Optional<ReconnectCause> cause) {
     }

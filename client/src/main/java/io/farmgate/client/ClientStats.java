@@ -10,14 +10,17 @@ import java.util.Map;
  * @param pending            sent but not yet confirmed (queued or in flight)
  * @param resent             transmissions of a message after the first
  * @param received           chat and other messages delivered to the listener
- * @param duplicatesDropped  inbound chat messages dropped because their id was seen recently
+ * @param duplicatesDropped  inbound chat messages dropped as repeats: a position not after the last one
+ *                           delivered, or (frames without a position) an id seen recently
  * @param malformedDropped   inbound frames that were not a JSON object, or too large
  * @param assignments        answers with a host
  * @param noHostAnswers      503 answers
  * @param failedAttempts     attempts that did not end in an open connection
  * @param reconnects         connections lost and retried, by cause
+ * @param gaps               gap frames: resumes (or a host's reading) older than the room's retention,
+ *                           so frames of the room may have been missed ({@link ClientListener#onGap})
  */
 public record ClientStats(ClientState state, long sent, long confirmed, long pending, long resent, long received,
                           long duplicatesDropped, long malformedDropped, long assignments, long noHostAnswers,
-                          long failedAttempts, Map<ReconnectCause, Long> reconnects) {
+                          long failedAttempts, Map<ReconnectCause, Long> reconnects, long gaps) {
 }

@@ -71,6 +71,11 @@ public final class FarmgateClient implements AutoCloseable {
     private long assignments;
     private long noHostAnswers;
     private long failedAttempts;
+    private long gaps;
+    /** The greatest position delivered (or announced by a position frame); null before the first. */
+    private StreamPosition lastPosition;
+    /** The position of the first position frame this client ever got; null before it. */
+    private StreamPosition firstPosition;
     private final EnumMap<ReconnectCause, Long> reconnects = new EnumMap<>(ReconnectCause.class);
 
     /**
@@ -182,7 +187,25 @@ public final class FarmgateClient implements AutoCloseable {
     public ClientStats stats() {
         synchronized (lock) {
             return new ClientStats(state, sent, confirmed, unconfirmed.size(), resent, received, duplicatesDropped,
-                    malformedDropped, assignments, noHostAnswers, failedAttempts, Collections.unmodifiableMap(new EnumMap<>(reconnects)));
+                    malformedDropped, assignments, noHostAnswers, failedAttempts, Collections.unmodifiableMap(new EnumMap<>(reconnects)),
+                    gaps);
+        }
+    }
+
+    /**
+     * The last position this client delivered in its room (or was told by a position frame, if later):
+     * what it resumes from on its next reconnect. Empty with a backend that sends no positions.
+     */
+    public Optional<StreamPosition> lastPosition() {
+        synchronized (lock) {
+            return Optional.ofNullable(lastPosition);
+        }
+    }
+
+    /** The position of the first position frame: everything after it in the room is due to this client. */
+    public Optional<StreamPosition> firstPosition() {
+        synchronized (lock) {
+            return Optional.ofNullable(firstPosition);
         }
     }
 
@@ -254,9 +277,9 @@ public final class FarmgateClient implements AutoCloseable {
             return;
         }
         listener.onAssigned(answer, System.nanoTime() - startedNanos);
-        URI uri;
+        URI assigned;
         try {
-            uri = GatewayAssigner.webSocketUri(answer, config);
+            assigned = GatewayAssigner.webSocketUri(answer, config);
         } catch (GatewayAssigner.BadAnswerException e) {
             connectFailed(attempt, e);
             return;
@@ -265,6 +288,8 @@ public final class FarmgateClient implements AutoCloseable {
             if (attempt != generation || state != ClientState.CONNECTING) {
                 return;
             }
+            // A reconnect asks the new host for what this client missed meanwhile (docs/client.md, resume).
+            URI uri = lastPosition == null ? assigned : withQueryParameter(assigned, "resume", lastPosition.toString());
             LOG.debug("connecting to {} ({})", uri, answer.hostId());
             http.newWebSocketBuilder()
                     .connectTimeout(Duration.ofMillis(config.connectTimeoutMillis()))
@@ -372,9 +397,19 @@ public final class FarmgateClient implements AutoCloseable {
                 });
     }
 
+    /** {@code uri} with {@code name=value} added to its query (value: URL-safe characters only). */
+    static URI withQueryParameter(URI uri, String name, String value) {
+        String s = uri.toString();
+        int fragment = s.indexOf('#');
+        String head = fragment < 0 ? s : s.substring(0, fragment);
+        String tail = fragment < 0 ? "" : s.substring(fragment);
+        return URI.create(head + (uri.getRawQuery() == null ? "?" : "&") + name + "=" + value + tail);
+    }
+
     private void frameReceived(long attempt, String text) {
         JsonNode frame = text == null ? null : ChatProtocol.parse(text);
         InboundMessage delivery;
+        Runnable gapNotice = null;
         synchronized (lock) {
             if (attempt != generation) {
                 return;
@@ -391,20 +426,57 @@ public final class FarmgateClient implements AutoCloseable {
                 }
                 return;
             }
-            if (ChatProtocol.CHAT.equals(type) && id != null) {
-                if (unconfirmed.remove(id) != null) {
-                    confirmed++;
+            StreamPosition position = StreamPosition.parse(ChatProtocol.text(frame, "pos"));
+            if (ChatProtocol.POSITION.equals(type)) {
+                if (position == null) {
+                    malformedDropped++;
+                } else {
+                    if (firstPosition == null) {
+                        firstPosition = position;
+                    }
+                    advanceLocked(position);
                 }
-                if (!recentInbound.add(id)) {
-                    duplicatesDropped++;
-                    return;
-                }
+                return;
             }
-            received++;
-            tryAgainLaterStreak = 0;
-            delivery = new InboundMessage(type, id, frame.get("body"), frame);
+            if (ChatProtocol.GAP.equals(type)) {
+                gaps++;
+                String requested = ChatProtocol.text(frame, "requested");
+                String oldest = ChatProtocol.text(frame, "oldest");
+                gapNotice = () -> listener.onGap(requested, oldest);
+                delivery = null;
+            } else {
+                if (ChatProtocol.CHAT.equals(type) && id != null) {
+                    if (unconfirmed.remove(id) != null) {
+                        confirmed++;
+                    }
+                    // In order and once: by position when the frame has one, else by id.
+                    boolean repeat = position != null ? lastPosition != null && !position.after(lastPosition)
+                            : !recentInbound.add(id);
+                    if (repeat) {
+                        duplicatesDropped++;
+                        return;
+                    }
+                    if (position != null) {
+                        recentInbound.add(id);
+                        advanceLocked(position);
+                    }
+                }
+                received++;
+                tryAgainLaterStreak = 0;
+                delivery = new InboundMessage(type, id, frame.get("body"), frame);
+            }
         }
-        listener.onMessage(delivery);
+        if (gapNotice != null) {
+            gapNotice.run();
+        } else {
+            listener.onMessage(delivery);
+        }
+    }
+
+    private void advanceLocked(StreamPosition position) {
+        if (lastPosition == null || position.after(lastPosition)) {
+            lastPosition = position;
+        }
     }
 
     private void closed(long attempt, int code, String reason) {

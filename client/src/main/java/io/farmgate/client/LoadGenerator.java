@@ -5,20 +5,24 @@ import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,8 +59,12 @@ public final class LoadGenerator {
         Tracker tracker = new Tracker(startNanos, horizonSeconds);
         SplittableRandom seeds = new SplittableRandom(config.seed());
         List<FarmgateClient> clients = new ArrayList<>(config.clients());
+        List<AtomicLong> positioned = new ArrayList<>(config.clients());
         for (int i = 0; i < config.clients(); i++) {
-            clients.add(new FarmgateClient(config.clientConfig(), http, scheduler, seeds.split(), Clock.systemUTC(), tracker.newListener()));
+            AtomicLong delivered = new AtomicLong();
+            positioned.add(delivered);
+            clients.add(new FarmgateClient(config.clientConfig(), http, scheduler, seeds.split(), Clock.systemUTC(),
+                    tracker.newListener(delivered)));
         }
         AtomicInteger started = new AtomicInteger();
         try {
@@ -78,10 +86,10 @@ public final class LoadGenerator {
             sleepUntil(startNanos + TimeUnit.MILLISECONDS.toNanos(config.durationMillis()));
             sender.stop();
             sending.cancel(false);
-            settle(clients);
+            settle(clients, tracker);
             reporting.cancel(false);
 
-            LoadReport report = report(tracker, clients, sender);
+            LoadReport report = report(tracker, clients, positioned, sender);
             progress.accept(progressLine(tracker, clients, started.get(), sender.sent.get()));
             return report;
         } finally {
@@ -90,11 +98,16 @@ public final class LoadGenerator {
         }
     }
 
-    /** Waits (bounded by the settle time) until every client is connected and every message confirmed. */
-    private void settle(List<FarmgateClient> clients) throws InterruptedException {
+    /**
+     * Waits (bounded by the settle time) until every client is connected, every message confirmed,
+     * and every client has delivered up to the newest room position any client delivered.
+     */
+    private void settle(List<FarmgateClient> clients, Tracker tracker) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.settleMillis());
         while (System.nanoTime() < deadline) {
-            boolean done = clients.stream().allMatch(c -> c.state() == ClientState.OPEN && c.stats().pending() == 0);
+            StreamPosition newest = tracker.newest.get();
+            boolean done = clients.stream().allMatch(c -> c.state() == ClientState.OPEN && c.stats().pending() == 0
+                    && (newest == null || c.lastPosition().filter(p -> !newest.after(p)).isPresent()));
             if (done) {
                 return;
             }
@@ -125,7 +138,43 @@ public final class LoadGenerator {
                 tracker.assignments.total(), tracker.reconnects.total(), sent, confirmed);
     }
 
-    private LoadReport report(Tracker tracker, List<FarmgateClient> clients, Sender sender) {
+    /**
+     * Broadcasts counted by position. A client is due every position of its room after the first
+     * position frame it got, up to its end (the run's end: the settle waits for every client); the
+     * room's positions are those any client delivered (each broadcast reaches at least its sender).
+     * A client delivers positions in increasing order only, so what it delivered is a subset of
+     * what it was due, and the difference is what it missed (or got out of order and dropped).
+     */
+    private static LoadReport.Broadcasts broadcasts(Tracker tracker, List<FarmgateClient> clients, List<AtomicLong> positioned,
+                                                   long gaps) {
+        StreamPosition[] room = tracker.positions.toArray(new StreamPosition[0]);
+        Arrays.sort(room);
+        long expected = 0;
+        long delivered = 0;
+        long missed = 0;
+        int clientsMissing = 0;
+        boolean any = room.length > 0;
+        for (int i = 0; i < clients.size(); i++) {
+            Optional<StreamPosition> first = clients.get(i).firstPosition();
+            if (first.isEmpty()) {
+                continue;
+            }
+            any = true;
+            int at = Arrays.binarySearch(room, first.get());
+            int after = at >= 0 ? at + 1 : -at - 1;
+            long due = room.length - after;
+            long got = positioned.get(i).get();
+            expected += due;
+            delivered += got;
+            if (got < due) {
+                missed += due - got;
+                clientsMissing++;
+            }
+        }
+        return new LoadReport.Broadcasts(any, room.length, expected, delivered, missed, clientsMissing, gaps);
+    }
+
+    private LoadReport report(Tracker tracker, List<FarmgateClient> clients, List<AtomicLong> positioned, Sender sender) {
         TreeMap<String, Integer> perHost = new TreeMap<>();
         int failed = 0;
         long sent = 0;
@@ -136,6 +185,7 @@ public final class LoadGenerator {
         long duplicates = 0;
         long noHost = 0;
         long failedAttempts = 0;
+        long gaps = 0;
         EnumMap<ReconnectCause, Long> reconnects = new EnumMap<>(ReconnectCause.class);
         for (ReconnectCause cause : ReconnectCause.values()) {
             reconnects.put(cause, 0L);
@@ -156,6 +206,7 @@ public final class LoadGenerator {
             duplicates += s.duplicatesDropped();
             noHost += s.noHostAnswers();
             failedAttempts += s.failedAttempts();
+            gaps += s.gaps();
             s.reconnects().forEach((cause, n) -> reconnects.merge(cause, n, Long::sum));
         }
         long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - tracker.startNanos);
@@ -163,7 +214,7 @@ public final class LoadGenerator {
                 failedAttempts, tracker.assignments.peak(), tracker.latency.percentileNanos(50),
                 tracker.latency.percentileNanos(99), Collections.unmodifiableMap(reconnects), tracker.reconnects.peak(),
                 tracker.reconnects.meanOverActiveSpan(), sent, received, confirmed, pending + sender.refused.get(),
-                resent, duplicates, tracker.lastFailure);
+                resent, duplicates, tracker.lastFailure, broadcasts(tracker, clients, positioned, gaps));
     }
 
     private static void guarded(Runnable task) {
@@ -219,6 +270,9 @@ public final class LoadGenerator {
         final PerSecondCounts assignments;
         final PerSecondCounts reconnects;
         final LatencySamples latency = new LatencySamples(1_000_000);
+        /** Every room position any client delivered. */
+        final Set<StreamPosition> positions = ConcurrentHashMap.newKeySet();
+        final AtomicReference<StreamPosition> newest = new AtomicReference<>();
         volatile String lastFailure;
 
         Tracker(long startNanos, long horizonSeconds) {
@@ -235,9 +289,19 @@ public final class LoadGenerator {
          * One client's listener. A reconnect is counted when it reaches the gateway (the first assignment after
          * the close), because that is the load a drain puts on the front door.
          */
-        ClientListener newListener() {
+        ClientListener newListener(AtomicLong positioned) {
             return new ClientListener() {
                 private volatile boolean reconnecting;
+
+                @Override
+                public void onMessage(InboundMessage message) {
+                    StreamPosition position = StreamPosition.parse(message.position());
+                    if (position != null) {
+                        positions.add(position);
+                        positioned.incrementAndGet();
+                        newest.accumulateAndGet(position, (a, b) -> a == null || b.after(a) ? b : a);
+                    }
+                }
 
                 @Override
                 public void onAssigned(Assignment assignment, long latencyNanos) {

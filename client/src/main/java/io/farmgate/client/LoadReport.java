@@ -1,5 +1,7 @@
 package io.farmgate.client;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SortedMap;
@@ -13,13 +15,29 @@ import java.util.stream.Collectors;
  * @param lost               messages never confirmed by a backend, plus sends refused for a full queue
  * @param received           messages delivered to the clients (broadcasts included)
  * @param lastFailure        why the last failed attempt failed; null when none did
+ * @param broadcasts         broadcasts counted by room position
  */
 public record LoadReport(int clients, long elapsedMillis, SortedMap<String, Integer> clientsPerHost, int failedClients,
                          long assignments, long noHostAnswers, long failedAttempts, long assignmentsPeakPerSecond,
                          long latencyP50Nanos, long latencyP99Nanos, Map<ReconnectCause, Long> reconnects,
                          long reconnectsPeakPerSecond, double reconnectsMeanPerSecond,
                          long sent, long received, long confirmed, long lost, long resent, long duplicatesDropped,
-                         String lastFailure) {
+                         String lastFailure, Broadcasts broadcasts) {
+
+    /**
+     * Broadcasts by room position (backends that send positions, docs/client.md).
+     *
+     * @param positioned     whether the backends sent positions at all (else the rest is 0)
+     * @param roomPositions  distinct positions delivered to any client
+     * @param expected       per client, the room's positions after its first position frame, summed
+     * @param delivered      positioned frames delivered to the clients, in order and once each
+     * @param missed         expected minus delivered: frames a client never got (or got out of order)
+     * @param clientsMissing clients that missed at least one
+     * @param gaps           gap frames the clients got (a resume older than the room's retention)
+     */
+    public record Broadcasts(boolean positioned, long roomPositions, long expected, long delivered, long missed,
+                             int clientsMissing, long gaps) {
+    }
 
     /** The most loaded host's clients over the mean of the hosts that have any; 0 when none do. */
     public double maxOverMean() {
@@ -39,9 +57,9 @@ public record LoadReport(int clients, long elapsedMillis, SortedMap<String, Inte
         return reconnects.values().stream().mapToLong(Long::longValue).sum();
     }
 
-    /** No message lost and every client connected at the end. */
+    /** No message lost, no broadcast missed, and every client connected at the end. */
     public boolean passed() {
-        return lost == 0 && failedClients == 0;
+        return lost == 0 && failedClients == 0 && broadcasts.missed() == 0;
     }
 
     /** The report as printed by {@code farmgate loadgen}. */
@@ -66,9 +84,25 @@ public record LoadReport(int clients, long elapsedMillis, SortedMap<String, Inte
         }
         line(out, "messages: sent %d, received %d, confirmed %d, lost %d (resent %d, duplicates dropped %d)",
                 sent, received, confirmed, lost, resent, duplicatesDropped);
+        if (broadcasts.positioned()) {
+            line(out, "broadcasts: %d room positions; expected %d, delivered %d, missed %d (clients missing any %d), gaps %d",
+                    broadcasts.roomPositions(), broadcasts.expected(), broadcasts.delivered(), broadcasts.missed(),
+                    broadcasts.clientsMissing(), broadcasts.gaps());
+        } else {
+            line(out, "broadcasts: not counted (the backends send no room positions)");
+        }
         line(out, "clients failed: %d of %d", failedClients, clients);
-        line(out, "result: %s", passed() ? "OK" : "FAILED (" + (lost > 0 ? lost + " messages lost" : "")
-                + (lost > 0 && failedClients > 0 ? ", " : "") + (failedClients > 0 ? failedClients + " clients not connected" : "") + ")");
+        List<String> failures = new ArrayList<>();
+        if (lost > 0) {
+            failures.add(lost + " messages lost");
+        }
+        if (broadcasts.missed() > 0) {
+            failures.add(broadcasts.missed() + " broadcasts missed");
+        }
+        if (failedClients > 0) {
+            failures.add(failedClients + " clients not connected");
+        }
+        line(out, "result: %s", passed() ? "OK" : "FAILED (" + String.join(", ", failures) + ")");
         return out.toString();
     }
 

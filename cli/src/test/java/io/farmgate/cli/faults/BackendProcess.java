@@ -98,6 +98,15 @@ final class BackendProcess implements AutoCloseable {
         }
     }
 
+    /** SIGTERM: the shutdown hook drains it (every client gets 1012), then it exits. */
+    void terminate() throws InterruptedException {
+        thawIfStopped();
+        process.destroy();
+        if (!process.waitFor(EXIT_WAIT_SECONDS * 3, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("backend " + hostId + " (pid " + pid() + ") still alive after SIGTERM");
+        }
+    }
+
     /** SIGSTOP: the process stays, its sockets stay open, nothing in it runs (no heartbeat, no reads). */
     void freeze() throws IOException, InterruptedException {
         signal("-STOP");
