@@ -119,6 +119,15 @@ final class GatewayCommand implements Callable<Integer> {
             description = "Larger request heads get 431. Default: ${DEFAULT-VALUE}.")
     int maxRequestHeaderBytes;
 
+    @Option(names = "--header-read-timeout-millis", defaultValue = "10000", paramLabel = "MS",
+            description = "A public connection whose request head is not complete this long after it opened (or after"
+                    + " the head's first byte) gets 408 and is closed: slow clients cannot hold connections. Default: ${DEFAULT-VALUE}.")
+    long headerReadTimeoutMillis;
+
+    @Option(names = "--idle-timeout-millis", defaultValue = "30000", paramLabel = "MS",
+            description = "A kept-alive public connection with no request for this long is closed. Default: ${DEFAULT-VALUE}.")
+    long idleTimeoutMillis;
+
     @Option(names = "--no-rebalance", defaultValue = "false",
             description = "Do not run the rebalancer in this gateway (it runs by default; one gateway of the farm leads).")
     boolean noRebalance;
@@ -211,6 +220,8 @@ final class GatewayCommand implements Callable<Integer> {
                 .snapshotMaxStaleMillis(snapshotMaxStaleMillis)
                 .retryAfterSeconds(retryAfterSeconds)
                 .maxRequestHeaderBytes(maxRequestHeaderBytes)
+                .headerReadTimeoutMillis(headerReadTimeoutMillis)
+                .idleTimeoutMillis(idleTimeoutMillis)
                 .targetUtilisation(targetUtilisation)
                 .adminMaxFailedLogins(adminMaxFailedLogins)
                 .adminFailedLoginWindowMillis(adminFailedLoginWindowMillis)

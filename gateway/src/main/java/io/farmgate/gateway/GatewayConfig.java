@@ -32,6 +32,9 @@ import java.util.Objects;
  * @param adminMaxFailedLogins   wrong admin tokens one client address may present within
  *                               {@code adminFailedLoginWindowMillis} before it gets 429 until the window ends
  * @param adminFailedLoginWindowMillis the window those failures are counted in
+ * @param headerReadTimeoutMillis a public connection whose request head is not complete this long after
+ *                               it was accepted (or after the head's first byte) gets 408 and is closed
+ * @param idleTimeoutMillis      a kept-alive public connection with no request for this long is closed
  */
 public record GatewayConfig(
         ListenAddress listen,
@@ -51,7 +54,9 @@ public record GatewayConfig(
         int maxRequestHeaderBytes,
         double targetUtilisation,
         int adminMaxFailedLogins,
-        long adminFailedLoginWindowMillis) {
+        long adminFailedLoginWindowMillis,
+        long headerReadTimeoutMillis,
+        long idleTimeoutMillis) {
 
     /** Shortest admin token accepted. */
     public static final int MIN_ADMIN_TOKEN_LENGTH = 16;
@@ -118,6 +123,13 @@ public record GatewayConfig(
             throw new IllegalArgumentException("adminFailedLoginWindowMillis: " + adminFailedLoginWindowMillis
                     + " (expected: in [1000, 86400000])");
         }
+        if (headerReadTimeoutMillis < 100 || headerReadTimeoutMillis > 600_000) {
+            throw new IllegalArgumentException("headerReadTimeoutMillis: " + headerReadTimeoutMillis
+                    + " (expected: in [100, 600000])");
+        }
+        if (idleTimeoutMillis < 100 || idleTimeoutMillis > 3_600_000) {
+            throw new IllegalArgumentException("idleTimeoutMillis: " + idleTimeoutMillis + " (expected: in [100, 3600000])");
+        }
     }
 
     /** A builder with the documented defaults; listen addresses and admin token must be set. */
@@ -146,6 +158,8 @@ public record GatewayConfig(
         b.targetUtilisation = targetUtilisation;
         b.adminMaxFailedLogins = adminMaxFailedLogins;
         b.adminFailedLoginWindowMillis = adminFailedLoginWindowMillis;
+        b.headerReadTimeoutMillis = headerReadTimeoutMillis;
+        b.idleTimeoutMillis = idleTimeoutMillis;
         return b;
     }
 
@@ -158,7 +172,8 @@ public record GatewayConfig(
                 + ", affinityEpsilon=" + affinityEpsilon + ", affinityByAddress=" + affinityByAddress
                 + ", snapshotFreshMillis=" + snapshotFreshMillis + ", snapshotMaxStaleMillis=" + snapshotMaxStaleMillis
                 + ", retryAfterSeconds=" + retryAfterSeconds + ", maxRequestHeaderBytes=" + maxRequestHeaderBytes + ", targetUtilisation=" + targetUtilisation
-                + ", adminMaxFailedLogins=" + adminMaxFailedLogins + ", adminFailedLoginWindowMillis=" + adminFailedLoginWindowMillis + "]";
+                + ", adminMaxFailedLogins=" + adminMaxFailedLogins + ", adminFailedLoginWindowMillis=" + adminFailedLoginWindowMillis
+                + ", headerReadTimeoutMillis=" + headerReadTimeoutMillis + ", idleTimeoutMillis=" + idleTimeoutMillis + "]";
     }
 
     static boolean isVisibleAscii(String s) {
@@ -206,6 +221,8 @@ public record GatewayConfig(
         private double targetUtilisation = 0.7;
         private int adminMaxFailedLogins = 10;
         private long adminFailedLoginWindowMillis = 60_000;
+        private long headerReadTimeoutMillis = 10_000;
+        private long idleTimeoutMillis = 30_000;
 
         private Builder() {
         }
@@ -300,11 +317,21 @@ public record GatewayConfig(
             return this;
         }
 
+        public Builder headerReadTimeoutMillis(long value) {
+            this.headerReadTimeoutMillis = value;
+            return this;
+        }
+
+        public Builder idleTimeoutMillis(long value) {
+            this.idleTimeoutMillis = value;
+            return this;
+        }
+
         public GatewayConfig build() {
             return new GatewayConfig(listen, adminListen, tls, adminToken, tokenSecret, tokenTtlSeconds,
                     trustedProxies, corsOrigins, picker, affinityEpsilon, affinityByAddress, snapshotFreshMillis,
                     snapshotMaxStaleMillis, retryAfterSeconds, maxRequestHeaderBytes, targetUtilisation,
-                    adminMaxFailedLogins, adminFailedLoginWindowMillis);
+                    adminMaxFailedLogins, adminFailedLoginWindowMillis, headerReadTimeoutMillis, idleTimeoutMillis);
         }
     }
 }

@@ -26,6 +26,8 @@ final class GatewayMetrics {
     private final Counter unexpected;
     private final Counter failedLogins;
     private final Counter lockedOutLogins;
+    private final Counter refusedHeads;
+    private final Counter headerTimeouts;
     private final Timer redirectLatency;
     private final Timer assignLatency;
     /** Held here because function counters keep only a weak reference to what they read. */
@@ -42,6 +44,11 @@ final class GatewayMetrics {
                 .description("Admin calls refused 401 for a wrong bearer token").register(registry);
         lockedOutLogins = Counter.builder("farmgate.gateway.admin.locked.out")
                 .description("Admin calls refused 429 because their address made too many wrong logins").register(registry);
+        refusedHeads = Counter.builder("farmgate.gateway.refused.requests")
+                .description("Public requests whose head could not be parsed or was too large (400, 414, 431)")
+                .register(registry);
+        headerTimeouts = Counter.builder("farmgate.gateway.header.timeouts")
+                .description("Public connections closed because a request head did not arrive in time").register(registry);
         redirectLatency = Timer.builder("farmgate.gateway.requests").tag("route", "redirect")
                 .description("Time to answer a public request").register(registry);
         assignLatency = Timer.builder("farmgate.gateway.requests").tag("route", "assign")
@@ -111,6 +118,14 @@ final class GatewayMetrics {
 
     void lockedOut() {
         lockedOutLogins.increment();
+    }
+
+    void refusedHead() {
+        refusedHeads.increment();
+    }
+
+    void headerTimeout() {
+        headerTimeouts.increment();
     }
 
     void redirectNanos(long nanos) {
