@@ -5,7 +5,6 @@ import io.farmgate.scoring.HostReport;
 import io.farmgate.scoring.HostView;
 import io.farmgate.scoring.OperatorState;
 import io.farmgate.scoring.SnapshotPolicy;
-import io.lettuce.core.KeyValue;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.time.Clock;
@@ -52,6 +51,21 @@ public final class SnapshotSource implements AutoCloseable {
             + "end\n"
             + "return 0\n");
 
+    // KEYS: schema key, member set, operators hash. ARGV: last member index, host key prefix.
+    // The whole read in one round trip, and atomic: no wipe can fall between its parts. Host keys
+    // are built here; they share the farm's hash tag, so in a cluster they are in the same slot.
+    private static final LuaScript READ_FARM = new LuaScript(
+            "local schema = redis.call('GET', KEYS[1])\n"
+            + "local ids = redis.call('ZRANGE', KEYS[2], 0, tonumber(ARGV[1]))\n"
+            + "local beats = {}\n"
+            + "for first = 1, #ids, 500 do\n"
+            + "  local keys = {}\n"
+            + "  for i = first, math.min(first + 499, #ids) do keys[#keys + 1] = ARGV[2] .. ids[i] end\n"
+            + "  local part = redis.call('MGET', unpack(keys))\n"
+            + "  for i = 1, #keys do beats[first + i - 1] = part[i] end\n"
+            + "end\n"
+            + "return {schema, ids, beats, redis.call('HGETALL', KEYS[3])}\n");
+
     private final RegistryConnection connection;
     private final boolean ownsConnection;
     private final FarmKeys keys;
@@ -78,6 +92,13 @@ public final class SnapshotSource implements AutoCloseable {
     private long outageStartedMillis;
     private long graceUntilMillis;
     private boolean truncationLogged;
+    /** Last refresh's heartbeats by host id, raw and decoded: an unchanged record is not decoded again. */
+    private Map<String, Cached<HostReport>> lastHeartbeats = Map.of();
+    private Map<String, Cached<OperatorState>> lastOperators = Map.of();
+
+    /** A record as read and what decoding it gave. */
+    private record Cached<T>(String raw, Decoded<T> decoded) {
+    }
 
     private SnapshotSource(RegistryConnection connection, boolean ownsConnection, SnapshotPolicy policy, Clock clock,
                            ScheduledExecutorService injected) {
@@ -191,26 +212,25 @@ public final class SnapshotSource implements AutoCloseable {
         }
     }
 
-    /** Everything one refresh needs, read in five commands. */
-    private record RawFarm(boolean schemaPresent, List<String> ids, List<KeyValue<String, String>> heartbeats,
+    /** Everything one refresh needs, read in one script. */
+    private record RawFarm(boolean schemaPresent, List<String> ids, List<String> heartbeats,
                            Map<String, String> operators) {
     }
 
+    @SuppressWarnings("unchecked")
     private RawFarm read(RedisClusterCommands<String, String> redis) {
-        boolean schemaBefore = checkSchema(redis.get(keys.schema()));
-        List<String> ids = redis.zrange(keys.hosts(), 0, MAX_HOSTS);
-        List<KeyValue<String, String>> heartbeats = List.of();
-        if (!ids.isEmpty()) {
-            String[] hostKeys = new String[ids.size()];
-            for (int i = 0; i < hostKeys.length; i++) {
-                hostKeys[i] = keys.host(ids.get(i));
-            }
-            heartbeats = redis.mget(hostKeys);
+        List<Object> reply = READ_FARM.run(redis, ScriptOutputType.MULTI,
+                new String[] {keys.schema(), keys.hosts(), keys.operators()},
+                Integer.toString(MAX_HOSTS), keys.host(""));
+        boolean schemaPresent = checkSchema((String) reply.get(0));
+        List<String> ids = (List<String>) (List<?>) reply.get(1);
+        List<String> heartbeats = (List<String>) (List<?>) reply.get(2);
+        List<Object> flat = (List<Object>) reply.get(3);
+        Map<String, String> operators = new HashMap<>();
+        for (int i = 0; i + 1 < flat.size(); i += 2) {
+            operators.put((String) flat.get(i), (String) flat.get(i + 1));
         }
-        Map<String, String> operators = redis.hgetall(keys.operators());
-        // Read the schema key on both sides: a wipe between the reads must not pass for hosts leaving.
-        boolean schemaAfter = checkSchema(redis.get(keys.schema()));
-        return new RawFarm(schemaBefore && schemaAfter, ids, heartbeats, operators);
+        return new RawFarm(schemaPresent, ids, heartbeats, operators);
     }
 
     /** Whether the schema key exists; throws for a layout this reader does not know. */
@@ -234,10 +254,11 @@ public final class SnapshotSource implements AutoCloseable {
         }
         List<HostReport> reports = new ArrayList<>(ids.size());
         List<String> expired = new ArrayList<>();
+        Map<String, Cached<HostReport>> heartbeats = new HashMap<>();
         for (int i = 0; i < ids.size(); i++) {
             String id = ids.get(i);
-            KeyValue<String, String> kv = raw.heartbeats().get(i);
-            if (!kv.hasValue()) {
+            String json = i < raw.heartbeats().size() ? raw.heartbeats().get(i) : null;
+            if (json == null) {
                 expired.add(id);
                 continue;
             }
@@ -245,16 +266,27 @@ public final class SnapshotSource implements AutoCloseable {
                 problems.skipped(keys.hosts() + " member '" + abbreviate(id) + "'", "not a host id");
                 continue;
             }
-            Decoded<HostReport> d = HeartbeatCodec.decode(id, kv.getValue());
-            if (d.ok()) {
-                reports.add(d.value());
+            Cached<HostReport> c = lastHeartbeats.get(id);
+            if (c == null || !c.raw().equals(json)) {
+                c = new Cached<>(json, HeartbeatCodec.decode(id, json));
+            }
+            heartbeats.put(id, c);
+            if (c.decoded().ok()) {
+                reports.add(c.decoded().value());
             } else {
-                problems.skipped(keys.host(id), d.problem());
+                problems.skipped(keys.host(id), c.decoded().problem());
             }
         }
+        lastHeartbeats = heartbeats;
         Map<String, OperatorState> operators = new HashMap<>();
+        Map<String, Cached<OperatorState>> operatorRecords = new HashMap<>();
         for (Map.Entry<String, String> e : raw.operators().entrySet()) {
-            Decoded<OperatorState> d = OperatorStateCodec.decode(e.getValue());
+            Cached<OperatorState> c = lastOperators.get(e.getKey());
+            if (c == null || !c.raw().equals(e.getValue())) {
+                c = new Cached<>(e.getValue(), OperatorStateCodec.decode(e.getValue()));
+            }
+            operatorRecords.put(e.getKey(), c);
+            Decoded<OperatorState> d = c.decoded();
             if (d.ok()) {
                 operators.put(e.getKey(), d.value());
             } else {
@@ -266,6 +298,7 @@ public final class SnapshotSource implements AutoCloseable {
                 }
             }
         }
+        lastOperators = operatorRecords;
         problems.endRound();
         removeExpired(expired, now);
 
