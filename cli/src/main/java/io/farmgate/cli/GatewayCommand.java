@@ -128,6 +128,11 @@ final class GatewayCommand implements Callable<Integer> {
             description = "A kept-alive public connection with no request for this long is closed. Default: ${DEFAULT-VALUE}.")
     long idleTimeoutMillis;
 
+    @Option(names = "--idle-refresh-millis", defaultValue = "1000", paramLabel = "MS",
+            description = "While nothing reads the farm snapshot (no clients), refresh it only this often instead of every"
+                    + " --refresh-millis; 0 = always at the full rate. Default: ${DEFAULT-VALUE}.")
+    long idleRefreshMillis;
+
     @Option(names = "--no-rebalance", defaultValue = "false",
             description = "Do not run the rebalancer in this gateway (it runs by default; one gateway of the farm leads).")
     boolean noRebalance;
@@ -238,6 +243,14 @@ final class GatewayCommand implements Callable<Integer> {
         return farmReader.registryConfig();
     }
 
+    /** The idle refresh period is off (0) or no shorter than the refresh interval. */
+    void checkIdleRefresh(RegistryConfig registry) {
+        if (idleRefreshMillis != 0 && (idleRefreshMillis < registry.refreshIntervalMillis() || idleRefreshMillis > 600_000)) {
+            throw new IllegalArgumentException("idleRefreshMillis: " + idleRefreshMillis + " (expected: 0, or in ["
+                    + registry.refreshIntervalMillis() + ", 600000]: at least refreshMillis)");
+        }
+    }
+
     SnapshotPolicy snapshotPolicy() {
         return farmReader.snapshotPolicy();
     }
@@ -256,6 +269,7 @@ final class GatewayCommand implements Callable<Integer> {
         try {
             rebalancerConfig = rebalancerConfig();
             registryConfig = registryConfig();
+            checkIdleRefresh(registryConfig);
             policy = snapshotPolicy();
             // Last: it prints a generated admin token, which only a start that goes ahead should show.
             gatewayConfig = gatewayConfig(out);
@@ -267,7 +281,7 @@ final class GatewayCommand implements Callable<Integer> {
         SnapshotSource source = null;
         Gateway gateway = null;
         try {
-            source = SnapshotSource.start(connection, policy, clock);
+            source = SnapshotSource.start(connection, policy, clock, idleRefreshMillis);
             if (!source.refreshNow()) {
                 out.println("registry " + registryConfig.maskedRedisUri() + " not reachable yet; serving 503 until it is");
             }

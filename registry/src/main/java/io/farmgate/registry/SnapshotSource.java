@@ -33,6 +33,12 @@ import org.slf4j.LoggerFactory;
  * persistence), hosts of the last snapshot that are missing get one heartbeat TTL to publish
  * again before they are dropped, and the stale snapshot is kept meanwhile.
  *
+ * <p><b>Idle.</b> Started with an idle refresh period, a source that nobody has read since its last
+ * refresh (no {@link #current()} call: an edge with no clients) refreshes only once per that
+ * period instead of every refresh interval; the first read brings the full rate back at the next
+ * tick. An idle gateway then costs a fraction of the CPU, and its first client after a quiet spell
+ * is answered from a snapshot at most one idle period old.
+ *
  * <p>The reader also tidies up: a member whose heartbeat key has expired is removed from the
  * member set (only if the key is still absent, so a host that just came back is never removed)
  * and an EXPIRE event is appended by whichever reader removed it.
@@ -75,6 +81,11 @@ public final class SnapshotSource implements AutoCloseable {
     private final ScheduledExecutorService executor;
     private final boolean ownsExecutor;
     private final ScheduledFuture<?> task;
+    /** 0: always refresh at the full rate. */
+    private final long idleRefreshNanos;
+    /** Set by {@link #current()}, cleared by each refresh: whether anyone looked since. */
+    private volatile boolean read;
+    private long lastRefreshStartNanos;
 
     private volatile FarmSnapshot current;
     private volatile boolean ready;
@@ -101,7 +112,7 @@ public final class SnapshotSource implements AutoCloseable {
     }
 
     private SnapshotSource(RegistryConnection connection, boolean ownsConnection, SnapshotPolicy policy, Clock clock,
-                           ScheduledExecutorService injected) {
+                           ScheduledExecutorService injected, long idleRefreshMillis) {
         this.connection = Objects.requireNonNull(connection, "connection");
         this.ownsConnection = ownsConnection;
         this.keys = connection.keys();
@@ -116,6 +127,11 @@ public final class SnapshotSource implements AutoCloseable {
             return t;
         });
         long period = connection.config().refreshIntervalMillis();
+        if (idleRefreshMillis != 0 && idleRefreshMillis < period) {
+            throw new IllegalArgumentException("idleRefreshMillis: " + idleRefreshMillis
+                    + " (expected: 0 for off, or at least the refresh interval, " + period + ")");
+        }
+        this.idleRefreshNanos = TimeUnit.MILLISECONDS.toNanos(idleRefreshMillis);
         this.task = executor.scheduleWithFixedDelay(this::refreshInBackground, 0, period, TimeUnit.MILLISECONDS);
     }
 
@@ -123,7 +139,18 @@ public final class SnapshotSource implements AutoCloseable {
      * Starts refreshing on its own daemon thread over a shared connection, which it leaves open on close.
      */
     public static SnapshotSource start(RegistryConnection connection, SnapshotPolicy policy, Clock clock) {
-        return new SnapshotSource(connection, false, policy, clock, null);
+        return new SnapshotSource(connection, false, policy, clock, null, 0);
+    }
+
+    /**
+     * Like {@link #start(RegistryConnection, SnapshotPolicy, Clock)}, but while nobody reads the
+     * snapshot it is refreshed only every {@code idleRefreshMillis} (0: always at the full rate).
+     *
+     * @throws IllegalArgumentException when the idle period is shorter than the refresh interval
+     */
+    public static SnapshotSource start(RegistryConnection connection, SnapshotPolicy policy, Clock clock,
+                                       long idleRefreshMillis) {
+        return new SnapshotSource(connection, false, policy, clock, null, idleRefreshMillis);
     }
 
     /**
@@ -132,14 +159,14 @@ public final class SnapshotSource implements AutoCloseable {
      */
     public static SnapshotSource start(RegistryConnection connection, SnapshotPolicy policy, Clock clock,
                                        ScheduledExecutorService executor) {
-        return new SnapshotSource(connection, false, policy, clock, Objects.requireNonNull(executor, "executor"));
+        return new SnapshotSource(connection, false, policy, clock, Objects.requireNonNull(executor, "executor"), 0);
     }
 
     /** Opens its own connection for {@code config} and starts refreshing; close() closes both. */
     public static SnapshotSource open(RegistryConfig config, SnapshotPolicy policy, Clock clock) {
         RegistryConnection connection = RegistryConnection.open(config);
         try {
-            return new SnapshotSource(connection, true, policy, clock, null);
+            return new SnapshotSource(connection, true, policy, clock, null, 0);
         } catch (RuntimeException e) {
             connection.close();
             throw e;
@@ -148,6 +175,10 @@ public final class SnapshotSource implements AutoCloseable {
 
     /** The latest snapshot. Never blocks and never touches Redis. */
     public FarmSnapshot current() {
+        if (!read) {
+            // Written once per refresh at most, so readers on many threads do not fight over it.
+            read = true;
+        }
         return current;
     }
 
@@ -183,6 +214,13 @@ public final class SnapshotSource implements AutoCloseable {
 
     private void refreshInBackground() {
         try {
+            long now = System.nanoTime();
+            if (idleRefreshNanos > 0 && !read && ready && now - lastRefreshStartNanos < idleRefreshNanos) {
+                // Nobody looked since the last refresh, which is recent enough: skip this tick.
+                return;
+            }
+            read = false;
+            lastRefreshStartNanos = now;
             refreshNow();
         } catch (Throwable t) {
             LOG.error("snapshot refresh of farm {} crashed; will retry", keys.farm(), t);
