@@ -7,6 +7,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.codec.DecoderException;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.concurrent.TimeUnit;
@@ -79,6 +81,11 @@ final class PublicConnection extends ChannelInboundHandlerAdapter implements Cli
         ByteBuf in = (ByteBuf) msg;
         if (phase == LINGER) {
             in.release();
+            return;
+        }
+        if (shared.closing()) {
+            in.release();
+            ctx.close();
             return;
         }
         if (pending != null) {
@@ -213,8 +220,14 @@ final class PublicConnection extends ChannelInboundHandlerAdapter implements Cli
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        // Resets, TLS handshake failures and the like: the client is gone or not speaking to us.
-        LOG.debug("public connection {} failed", ctx.channel().remoteAddress(), cause);
+        if (cause instanceof IOException || cause instanceof DecoderException) {
+            // Resets, TLS handshake failures and the like: the client is gone or not speaking to us.
+            LOG.debug("public connection {} failed", ctx.channel().remoteAddress(), cause);
+        } else {
+            // A bug in parsing or answering: counted like any other, and the connection dropped.
+            shared.metrics().unexpected();
+            LOG.error("public connection {} failed", ctx.channel().remoteAddress(), cause);
+        }
         ctx.close();
     }
 

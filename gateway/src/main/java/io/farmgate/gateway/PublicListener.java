@@ -71,6 +71,8 @@ final class PublicListener implements AutoCloseable {
         private final GatewayMetrics metrics;
         private final Clock clock;
         private final FastThreadLocal<LoopState> loops;
+        /** Set when the listener starts closing: from then on no request is answered. */
+        private volatile boolean closing;
 
         Shared(Limits limits, PublicApi api, GatewayMetrics metrics, Clock clock, AssignmentTokens tokens) {
             this.limits = limits;
@@ -101,6 +103,10 @@ final class PublicListener implements AutoCloseable {
             return clock;
         }
 
+        boolean closing() {
+            return closing;
+        }
+
         /** The calling event loop's state. */
         LoopState loop() {
             return loops.get();
@@ -109,6 +115,7 @@ final class PublicListener implements AutoCloseable {
 
     private final EventLoopGroup group;
     private final List<Channel> servers = new ArrayList<>();
+    private Shared shared;
     private final boolean epoll;
     private int port = -1;
     private int tlsPort = -1;
@@ -131,6 +138,7 @@ final class PublicListener implements AutoCloseable {
     static PublicListener start(ListenAddress plain, ListenAddress tls, SslContext ssl, Shared shared, int threads)
             throws IOException {
         PublicListener l = new PublicListener(threads);
+        l.shared = shared;
         try {
             l.port = l.bind(plain, null, shared);
             if (ssl != null) {
@@ -201,6 +209,11 @@ final class PublicListener implements AutoCloseable {
 
     @Override
     public void close() {
+        // A client still holding a kept-alive connection must go to another gateway now, as it
+        // would to a stopped one, not be answered by one that is going away.
+        if (shared != null) {
+            shared.closing = true;
+        }
         for (Channel c : servers) {
             c.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
         }

@@ -57,6 +57,34 @@ class PublicListenerAllocationTest {
         assertThat(perRequest).isLessThan(1024);
     }
 
+    @Test
+    void aNewConnectionPerRequestAllocatesOnlyWhatNettyNeedsForTheChannel() throws IOException {
+        byte[] request = "GET /chat HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+        try (RunningGateway gw = RunningGateway.start(farm)) {
+            connections(gw.gateway.port(), request, 2_000);
+            long before = loopAllocatedBytes();
+            connections(gw.gateway.port(), request, 2_000);
+            double perConnection = (loopAllocatedBytes() - before) / 2_000.0;
+            System.out.printf("allocated per connection (accept, one redirect, close) by the event loops: %.0f bytes%n",
+                    perConnection);
+
+            assertThat(perConnection).isLessThan(16_384);
+        }
+    }
+
+    private static void connections(int port, byte[] request, int n) throws IOException {
+        for (int i = 0; i < n; i++) {
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
+                s.setSoTimeout(5_000);
+                s.getOutputStream().write(request);
+                InputStream in = new BufferedInputStream(s.getInputStream());
+                assertThat(RawHttp.readHead(in).status()).isEqualTo(307);
+                assertThat(in.read()).isEqualTo(-1);
+            }
+        }
+    }
+
     private double bytesPerRequest(UnaryOperator<GatewayConfig.Builder> tweak, String request) throws IOException {
         byte[] batch = request.repeat(BATCH).getBytes(StandardCharsets.US_ASCII);
         try (RunningGateway gw = RunningGateway.start(farm, tweak);
