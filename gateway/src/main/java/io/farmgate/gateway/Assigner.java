@@ -65,7 +65,8 @@ final class Assigner {
      * @return the index among the snapshot's eligible hosts, or {@link Picker#NO_HOST}
      */
     int pick(FarmSnapshot snapshot, CharSequence clientKey, IntPredicate usable) {
-        int i = clientKey == null ? keyless.pick(snapshot) : keyed.pick(snapshot, KeyHash.of(clientKey));
+        long keyHash = clientKey == null ? 0L : KeyHash.of(clientKey);
+        int i = clientKey == null ? keyless.pick(snapshot) : keyed.pick(snapshot, keyHash);
         if (i == Picker.NO_HOST) {
             metrics.noHost();
             return Picker.NO_HOST;
