@@ -24,3 +24,48 @@ wait_http() {
   tail -n 20 "$WORK"/*.log >&2 || true
   exit 1
 }
+
+# stop_started: stops what the script started (the PIDs in the PIDS array), by PID, then removes
+# $WORK. For `trap stop_started EXIT INT TERM`.
+stop_started() {
+  # SHOW_ERRORS=1: the load generators' error lines, before they go with $WORK.
+  if [ -n "${SHOW_ERRORS:-}" ]; then cat "$WORK"/*.err >&2 2>/dev/null || true; fi
+  for pid in "${PIDS[@]:-}"; do
+    if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; fi
+  done
+  for pid in "${PIDS[@]:-}"; do
+    if [ -n "$pid" ]; then wait "$pid" 2>/dev/null || true; fi
+  done
+  rm -rf "$WORK"
+}
+
+# start_farm REDIS_PORT FARM HOSTS CPU: Redis and HOSTS fake hosts heartbeating into FARM through the
+# registry protocol (one process for all of them), pinned to CPU; their PIDs go into PIDS.
+start_farm() {
+  taskset -c "$4" redis-server --port "$1" --bind 127.0.0.1 --save '' --appendonly no >"$WORK/redis.log" 2>&1 &
+  PIDS+=($!)
+  for _ in $(seq 1 50); do redis-cli -p "$1" ping >/dev/null 2>&1 && break; sleep 0.1; done
+  taskset -c "$4" java -Xms64m -Xmx128m -XX:+UseSerialGC -cp "$BENCH_JAR" io.farmgate.bench.FakeHosts \
+    --redis "redis://127.0.0.1:$1" --farm "$2" --hosts "$3" --url-base "ws://127.0.0.11:9001" >"$WORK/hosts.log" 2>&1 &
+  PIDS+=($!)
+}
+
+# wait_hosts URL HOSTS: waits up to 20 s for the gateway's /readyz (URL) to count HOSTS eligible hosts.
+wait_hosts() {
+  for _ in $(seq 1 100); do
+    [ "$(curl -s "$1" | grep -o '"eligibleHosts":[0-9]*' | cut -d: -f2)" = "$2" ] && return 0
+    sleep 0.2
+  done
+  echo "the gateway did not see $2 hosts within 20 s: $(curl -s "$1")" >&2
+  exit 1
+}
+
+# start_farmgate_gateway PORT REDIS_PORT FARM CPU: `farmgate gateway` as users run it (rebalancer on,
+# tokens off) on 127.0.0.1:PORT, admin on PORT+1, pinned to CPU; sets GATEWAY_PID (also in PIDS).
+start_farmgate_gateway() {
+  taskset -c "$4" java -Xms256m -Xmx256m -XX:+UseParallelGC -jar "$JAR" gateway \
+    --redis "redis://127.0.0.1:$2" --farm "$3" --listen "127.0.0.1:$1" \
+    --admin-listen "127.0.0.1:$(($1 + 1))" --admin-token bench-admin-token-not-secret >"$WORK/gateway.log" 2>&1 &
+  GATEWAY_PID=$!
+  PIDS+=("$GATEWAY_PID")
+}

@@ -1,130 +1,201 @@
 #!/usr/bin/env bash
-# Load test of the gateway's redirect against nginx answering `return 307`, on this machine.
+# The front door's cost (not a test): the real `farmgate gateway` as its own process, reading a farm
+# of 32 hosts that heartbeat through the registry protocol (Redis; one process publishes for all of
+# them, bench/src/.../FakeHosts.java), against nginx and HAProxy answering the same 307.
 #
-# Both servers are pinned to one core and wrk to another, so neither competes with the load
-# generator; each is measured with keep-alive and with `Connection: close`. Prints requests/s,
-# p99 latency, errors and the ratio gateway/nginx (also written to bench/results/gateway.txt).
-# Not a test: run it by hand, record results in docs/benchmarks.md.
+# Every server is pinned to SERVER_CPU (default 0), wrk and the open-loop generator to LOAD_CPU
+# (default 1), Redis and the fake hosts to LOAD_CPU too. Rounds alternate the servers, so a change in
+# the machine's background load hits all alike; figures are medians over the rounds. Per server:
+#   - 307, keep-alive and `Connection: close`: req/s and p99 (wrk, closed loop, CONNECTIONS);
+#   - /v1/assign, keep-alive (the gateway only): req/s and p99;
+#   - CPU per new connection at a fixed CONN_RATE connections/s (open loop, `Connection: close`,
+#     bench/src/.../OpenLoopLoad.java): utime + stime from /proc/PID/stat of every process of the
+#     server, divided by the connections answered; plus the p99 of those connections;
+#   - p99 at half of saturation: an open-loop keep-alive run at half the server's median keep-alive
+#     req/s (latency counted from when each request was due);
+#   - idle CPU (the gateway; nginx and HAProxy have no farm to read): ms of CPU per second over
+#     IDLE_SECONDS with no clients, after the load.
+# Results: printed and written to bench/results/gateway.txt (or --results FILE).
 #
-#   bench/gateway.sh                 # 3 rounds of 10 s per server and mode, 50 connections
-#   ROUNDS=5 DURATION=20 CONNECTIONS=100 bench/gateway.sh
-#
-# Needs java and mvn; installs wrk and nginx-light with apt-get when they are missing.
+# Usage: bench/gateway.sh [--quick] [--rounds N] [--duration S] [--connections N] [--no-build] [--results FILE]
+#   defaults: 3 rounds of 10 s per server and mode, 50 connections, 15 s JIT warm-up, 20 s at
+#   1000 connections/s, 30 s idle
+#   --quick:  1 round of 2 s, 3 s warm-up, 3 s at 1000 connections/s, 5 s idle (checks that the
+#             script works; the figures are rough)
+# The environment may set ROUNDS, DURATION, CONNECTIONS, WARMUP, CONN_RATE, CONN_SECONDS, IDLE_SECONDS,
+# HOSTS, SERVER_CPU, LOAD_CPU and the ports (REDIS_PORT, GATEWAY_PORT (+1 admin), NGINX_PORT, HAPROXY_PORT).
+# Needs java, mvn, wrk, nginx, haproxy and redis-server; stops only the processes it started, by PID.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+# shellcheck source=bench/farm-lib.sh
+. "$ROOT/bench/farm-lib.sh"
 
-DURATION="${DURATION:-10}"
 ROUNDS="${ROUNDS:-3}"
+DURATION="${DURATION:-10}"
 CONNECTIONS="${CONNECTIONS:-50}"
 WARMUP="${WARMUP:-15}"
+CONN_RATE="${CONN_RATE:-1000}"
+CONN_SECONDS="${CONN_SECONDS:-20}"
+IDLE_SECONDS="${IDLE_SECONDS:-30}"
+HOSTS="${HOSTS:-32}"
+RESULTS="$ROOT/bench/results/gateway.txt"
+BUILD=yes
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick) ROUNDS=1; DURATION=2; WARMUP=3; CONN_SECONDS=3; IDLE_SECONDS=5; shift ;;
+    --rounds) ROUNDS=$2; shift 2 ;;
+    --duration) DURATION=$2; shift 2 ;;
+    --connections) CONNECTIONS=$2; shift 2 ;;
+    --results) RESULTS=$2; shift 2 ;;
+    --no-build) BUILD=""; shift ;;
+    *) echo "unknown option: $1 (expected --quick, --rounds, --duration, --connections, --results, --no-build)" >&2; exit 2 ;;
+  esac
+done
+for v in ROUNDS DURATION CONNECTIONS WARMUP CONN_RATE CONN_SECONDS IDLE_SECONDS HOSTS; do
+  [[ "${!v}" =~ ^[1-9][0-9]*$ ]] || { echo "$v: ${!v} (expected: a whole number > 0)" >&2; exit 2; }
+done
+
 SERVER_CPU="${SERVER_CPU:-0}"
 LOAD_CPU="${LOAD_CPU:-1}"
+[ "$(nproc)" -ge 2 ] || { SERVER_CPU=0; LOAD_CPU=0; echo "warning: one CPU only; everything shares it" >&2; }
+REDIS_PORT="${REDIS_PORT:-28379}"
 GATEWAY_PORT="${GATEWAY_PORT:-28080}"
+ADMIN_PORT=$((GATEWAY_PORT + 1))
 NGINX_PORT="${NGINX_PORT:-28090}"
+HAPROXY_PORT="${HAPROXY_PORT:-28095}"
+FARM=gatewaybench
+CLK_TCK=$(getconf CLK_TCK)
+JAR="$ROOT/cli/target/farmgate.jar"
+BENCH_JAR="$ROOT/bench/target/benchmarks.jar"
+PATH_Q="/chat?room=1"
 
-need=()
-command -v wrk >/dev/null 2>&1 || need+=(wrk)
-command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx-light)
-if [ "${#need[@]}" -gt 0 ]; then
-  SUDO=""
-  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-  export DEBIAN_FRONTEND=noninteractive
-  $SUDO apt-get update -qq
-  $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}"
-fi
+for tool in wrk nginx haproxy redis-server java; do
+  command -v "$tool" >/dev/null 2>&1 || [ -x "/usr/sbin/$tool" ] \
+    || { echo "$tool is needed (Debian: apt-get install ${tool/nginx/nginx-light})" >&2; exit 1; }
+done
 NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
-
-for port in "$GATEWAY_PORT" "$((GATEWAY_PORT + 1))" "$NGINX_PORT"; do
-  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-    echo "port $port is taken by another process; set GATEWAY_PORT / NGINX_PORT" >&2
+for p in "$REDIS_PORT" "$GATEWAY_PORT" "$ADMIN_PORT" "$NGINX_PORT" "$HAPROXY_PORT"; do
+  if port_taken "$p"; then
+    echo "port $p is taken by another process; set REDIS_PORT / GATEWAY_PORT / NGINX_PORT / HAPROXY_PORT" >&2
     exit 1
   fi
 done
 
-work="$(mktemp -d)"
-pids=()
-cleanup() {
-  # Only what this script started, by PID.
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT INT TERM
+WORK=$(mktemp -d /tmp/farmgate-gateway-bench.XXXXXX)
+PIDS=()
+trap stop_started EXIT INT TERM
 
-echo "building the bench jar ..."
-mvn -B -q -o package -pl bench -am -DskipTests >"$work/build.log" 2>&1 || mvn -B -q package -pl bench -am -DskipTests
+build_jars
 
-# nginx: one worker on the server core, no logs, a 307 like the gateway's.
-cat >"$work/nginx.conf" <<CONF
+# ---- the farm: Redis and the heartbeating hosts ----
+start_farm "$REDIS_PORT" "$FARM" "$HOSTS" "$LOAD_CPU"
+
+# ---- the servers, all on SERVER_CPU ----
+# nginx: one worker, no logs, the 307 the gateway gives (one host's base URL plus the request URI).
+cat >"$WORK/nginx.conf" <<CONF
 worker_processes 1;
-worker_cpu_affinity auto;
 daemon off;
-pid $work/nginx.pid;
-error_log $work/nginx-error.log warn;
-events { worker_connections 4096; }
+pid $WORK/nginx.pid;
+error_log $WORK/nginx-error.log warn;
+events { worker_connections 16384; }
 http {
   access_log off;
   keepalive_requests 1000000;
-  client_body_temp_path $work; proxy_temp_path $work; fastcgi_temp_path $work; uwsgi_temp_path $work; scgi_temp_path $work;
+  client_body_temp_path $WORK; proxy_temp_path $WORK; fastcgi_temp_path $WORK; uwsgi_temp_path $WORK; scgi_temp_path $WORK;
   server {
-    listen 127.0.0.1:$NGINX_PORT reuseport;
-    location / { return 307 http://127.0.0.11:9001\$request_uri; }
+    listen 127.0.0.1:$NGINX_PORT reuseport backlog=4096;
+    location / { return 307 http://127.0.0.11:9001/h0\$request_uri; }
   }
 }
 CONF
-taskset -c "$SERVER_CPU" "$NGINX" -c "$work/nginx.conf" -e "$work/nginx-error.log" &
-pids+=($!)
+taskset -c "$SERVER_CPU" "$NGINX" -c "$WORK/nginx.conf" -e "$WORK/nginx-error.log" &
+NGINX_PID=$!
+PIDS+=("$NGINX_PID")
 
-taskset -c "$SERVER_CPU" java -Xms256m -Xmx256m -XX:+UseParallelGC -cp bench/target/benchmarks.jar \
-  io.farmgate.bench.GatewayUnderLoad "127.0.0.1:$GATEWAY_PORT" "127.0.0.1:$((GATEWAY_PORT + 1))" >"$work/gateway.out" 2>&1 &
-pids+=($!)
+# HAProxy: one thread, answering the same 307 itself (no backend is ever contacted).
+cat >"$WORK/haproxy.cfg" <<CFG
+global
+  nbthread 1
+  maxconn 8000
+  log stdout format raw local0 emerg
+defaults
+  mode http
+  timeout connect 5s
+  timeout client 30s
+  timeout server 30s
+  timeout http-keep-alive 30s
+frontend fe
+  bind 127.0.0.1:$HAPROXY_PORT backlog 4096
+  http-request redirect code 307 location http://127.0.0.11:9001/h0%[capture.req.uri]
+CFG
+haproxy -c -q -f "$WORK/haproxy.cfg" >&2
+taskset -c "$SERVER_CPU" haproxy -db -f "$WORK/haproxy.cfg" >"$WORK/haproxy.log" 2>&1 &
+HAPROXY_PID=$!
+PIDS+=("$HAPROXY_PID")
 
-wait_for() {
-  for _ in $(seq 1 100); do
-    if curl -s -o /dev/null "http://127.0.0.1:$1/"; then return 0; fi
-    sleep 0.2
+start_farmgate_gateway "$GATEWAY_PORT" "$REDIS_PORT" "$FARM" "$SERVER_CPU"
+
+wait_http "http://127.0.0.1:$NGINX_PORT$PATH_Q" 307 nginx
+wait_http "http://127.0.0.1:$HAPROXY_PORT$PATH_Q" 307 haproxy
+wait_http "http://127.0.0.1:$GATEWAY_PORT$PATH_Q" 307 gateway
+wait_hosts "http://127.0.0.1:$GATEWAY_PORT/readyz" "$HOSTS"
+
+port_of() { case "$1" in nginx) echo "$NGINX_PORT" ;; haproxy) echo "$HAPROXY_PORT" ;; gateway) echo "$GATEWAY_PORT" ;; esac; }
+pid_of() { case "$1" in nginx) echo "$NGINX_PID" ;; haproxy) echo "$HAPROXY_PID" ;; gateway) echo "$GATEWAY_PID" ;; esac; }
+for server in nginx haproxy gateway; do
+  curl -s -D - -o /dev/null "http://127.0.0.1:$(port_of "$server")$PATH_Q" | grep -i '^location' | sed "s/^/$server: /"
+done
+
+# cpu_ticks SERVER: utime + stime of the server's process and its children (nginx's worker).
+cpu_ticks() {
+  local pid total=0 p
+  pid=$(pid_of "$1")
+  for p in "$pid" $(pgrep -P "$pid" || true); do
+    [ -r "/proc/$p/stat" ] && total=$((total + $(awk '{print $14 + $15}' "/proc/$p/stat")))
   done
-  echo "nothing answers on port $1" >&2
-  cat "$work/gateway.out" >&2 || true
-  exit 1
+  echo "$total"
 }
-wait_for "$NGINX_PORT"
-wait_for "$GATEWAY_PORT"
 
-curl -s -D - -o /dev/null "http://127.0.0.1:$GATEWAY_PORT/chat?room=1" | grep -i '^location' | sed 's/^/gateway: /'
-curl -s -D - -o /dev/null "http://127.0.0.1:$NGINX_PORT/chat?room=1" | grep -i '^location' | sed 's/^/nginx:   /'
-
-# run NAME URL [extra wrk args...] -> prints "rps p99_ms errors"
-run() {
-  local out
+# wrk_run URL [extra wrk args...] -> "rps p99_ms errors"
+wrk_run() {
+  local out rps p99 non3xx sockerr
   out="$(taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --latency "${@:2}" "$1" 2>&1)"
-  echo "$out" >>"$work/wrk.log"
-  local rps p99 errors non3xx sockerr
+  echo "$out" >>"$WORK/wrk.log"
   rps="$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")"
   p99="$(awk '$1 == "99%" {v=$2; if (v ~ /us$/) {sub(/us/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v=v*1000}; print v}' <<<"$out")"
   non3xx="$(awk '/Non-2xx or 3xx responses:/ {print $NF}' <<<"$out")"
   sockerr="$(awk -F'[ ,]+' '/Socket errors:/ {print $4+$6+$8+$10}' <<<"$out")"
-  errors=$(( ${non3xx:-0} + ${sockerr:-0} ))
-  echo "$rps ${p99:-?} $errors"
+  echo "${rps:-0} ${p99:-?} $(( ${non3xx:-0} + ${sockerr:-0} ))"
 }
 
-echo "warming up the gateway's JIT for ${WARMUP}s ..."
-taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d"${WARMUP}s" "http://127.0.0.1:$GATEWAY_PORT/chat?room=1" >/dev/null
-taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d"$((WARMUP / 3 + 1))s" -H "Connection: close" "http://127.0.0.1:$GATEWAY_PORT/chat?room=1" >/dev/null
+# open_loop SERVER MODE RATE SECONDS [PATH] -> the generator's line (requests= errors= ... p99_ms= ...)
+open_loop() {
+  taskset -c "$LOAD_CPU" java -Xms128m -Xmx256m -XX:+UseParallelGC -cp "$BENCH_JAR" io.farmgate.bench.OpenLoopLoad \
+    --target "127.0.0.1:$(port_of "$1")" --mode "$2" --rate "$3" --seconds "$4" --path "${5:-$PATH_Q}" \
+    --connections "$CONNECTIONS" --warmup "$(( $3 < 2000 ? $3 : 2000 ))" 2>>"$WORK/open-loop.err" | tail -1
+}
+field() { tr ' ' '\n' | awk -F= -v k="$1" '$1 == k { print $2 }'; }
 
-mkdir -p bench/results
-exec > >(tee bench/results/gateway.txt)
-echo "# bench/gateway.sh $(date -u +%Y-%m-%dT%H:%MZ), load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-# Rounds alternate the servers so that a change in the machine's background load hits both alike;
-# each figure is the median over the rounds, errors are summed.
+echo "warming up the gateway's JIT for ${WARMUP}s ..."
+taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d"${WARMUP}s" "http://127.0.0.1:$GATEWAY_PORT$PATH_Q" >/dev/null
+taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d"$((WARMUP / 3 + 1))s" -H "Connection: close" "http://127.0.0.1:$GATEWAY_PORT$PATH_Q" >/dev/null
+taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d"$((WARMUP / 3 + 1))s" "http://127.0.0.1:$GATEWAY_PORT/v1/assign?path=/chat" >/dev/null
+open_loop gateway close "$CONN_RATE" 2 >/dev/null
+
+mkdir -p "$(dirname "$RESULTS")"
+exec > >(tee "$RESULTS")
+echo "# bench/gateway.sh $(date -u +%Y-%m-%dT%H:%MZ), $HOSTS hosts heartbeating, load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 declare -A RPS P99 ERR
 for round in $(seq 1 "$ROUNDS"); do
-  for mode in keep-alive close; do
-    extra=()
-    [ "$mode" = close ] && extra=(-H "Connection: close")
-    for server in nginx gateway; do
-      port="$NGINX_PORT"; [ "$server" = gateway ] && port="$GATEWAY_PORT"
-      read -r rps p99 errors < <(run "http://127.0.0.1:$port/chat?room=1" "${extra[@]}")
+  for mode in keep-alive close assign; do
+    for server in nginx haproxy gateway; do
+      [ "$mode" = assign ] && [ "$server" != gateway ] && continue
+      url="http://127.0.0.1:$(port_of "$server")$PATH_Q"
+      extra=()
+      [ "$mode" = close ] && extra=(-H "Connection: close")
+      [ "$mode" = assign ] && url="http://127.0.0.1:$GATEWAY_PORT/v1/assign?path=/chat"
+      read -r rps p99 errors < <(wrk_run "$url" "${extra[@]}")
       RPS["$server/$mode"]+="$rps "
       P99["$server/$mode"]+="$p99 "
       ERR["$server/$mode"]=$(( ${ERR["$server/$mode"]:-0} + errors ))
@@ -133,24 +204,61 @@ for round in $(seq 1 "$ROUNDS"); do
   done
 done
 
-median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{v[NR]=$1} END {print (NR % 2 ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2)}'; }
+median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{v[NR]=$1} END {print (NR == 0 ? 0 : NR % 2 ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2)}'; }
 best() { tr ' ' '\n' | grep -v '^$' | sort -g | tail -1; }
 
-# On a shared machine the best round is the one least disturbed by other work: it shows what each
-# server costs; the median shows what a run typically gets.
+# CPU per new connection at a fixed rate, and p99 at half of saturation, open loop.
+declare -A CONN_US CONN_P99 CONN_ERR HALF_P99 HALF_RATE
+for server in nginx haproxy gateway; do
+  before=$(cpu_ticks "$server")
+  line=$(open_loop "$server" close "$CONN_RATE" "$CONN_SECONDS")
+  after=$(cpu_ticks "$server")
+  # The CPU spans the generator's unmeasured warm-up connections too (the same work, at the same rate).
+  n=$(( $(field requests <<<"$line") + (CONN_RATE < 2000 ? CONN_RATE : 2000) ))
+  CONN_US[$server]=$(awk -v t=$((after - before)) -v k="$CLK_TCK" -v n="${n:-0}" 'BEGIN { printf "%.0f", (n > 0 ? t / k * 1e6 / n : 0) }')
+  CONN_P99[$server]=$(field p99_ms <<<"$line")
+  CONN_ERR[$server]=$(field errors <<<"$line")
+  echo "$server: $CONN_RATE connections/s for ${CONN_SECONDS}s: $line, ${CONN_US[$server]} us CPU per connection"
+  HALF_RATE[$server]=$(median <<<"${RPS[$server/keep-alive]}" | awk '{ printf "%.0f", $1 / 2 }')
+  line=$(open_loop "$server" keep-alive "${HALF_RATE[$server]}" "$DURATION")
+  HALF_P99[$server]=$(field p99_ms <<<"$line")
+  echo "$server: keep-alive at ${HALF_RATE[$server]} req/s (half of saturation): $line"
+done
+
+# Idle: no clients at all for a while, after the JIT has settled.
+sleep 5
+before=$(cpu_ticks gateway)
+sleep "$IDLE_SECONDS"
+after=$(cpu_ticks gateway)
+IDLE_MS=$(awk -v t=$((after - before)) -v k="$CLK_TCK" -v s="$IDLE_SECONDS" 'BEGIN { printf "%.1f", t / k * 1000 / s }')
+
 printf '\n%-10s %-11s %13s %11s %13s %8s\n' server mode "median req/s" "best req/s" "median p99 ms" errors
 declare -A MED BEST
-for mode in keep-alive close; do
-  for server in nginx gateway; do
+for mode in keep-alive close assign; do
+  for server in nginx haproxy gateway; do
+    [ -n "${RPS[$server/$mode]:-}" ] || continue
     MED["$server/$mode"]="$(median <<<"${RPS[$server/$mode]}")"
     BEST["$server/$mode"]="$(best <<<"${RPS[$server/$mode]}")"
     printf '%-10s %-11s %13.0f %11.0f %13s %8s\n' "$server" "$mode" "${MED[$server/$mode]}" "${BEST[$server/$mode]}" \
       "$(median <<<"${P99[$server/$mode]}")" "${ERR[$server/$mode]}"
   done
 done
+printf '\n%-10s %22s %14s %8s %24s\n' server "CPU us per connection" "p99 ms at $CONN_RATE/s" errors "p99 ms at half saturation"
+for server in nginx haproxy gateway; do
+  printf '%-10s %22s %14s %8s %24s\n' "$server" "${CONN_US[$server]}" "${CONN_P99[$server]}" "${CONN_ERR[$server]}" \
+    "${HALF_P99[$server]} (${HALF_RATE[$server]}/s)"
+done
 echo
 for mode in keep-alive close; do
-  awk -v g="${MED[gateway/$mode]}" -v n="${MED[nginx/$mode]}" -v gb="${BEST[gateway/$mode]}" -v nb="${BEST[nginx/$mode]}" -v m="$mode" \
-    'BEGIN { printf "ratio gateway/nginx %-11s median %.2f, best %.2f\n", m, (n > 0 ? g / n : 0), (nb > 0 ? gb / nb : 0) }'
+  for peer in nginx haproxy; do
+    awk -v g="${MED[gateway/$mode]}" -v n="${MED[$peer/$mode]}" -v gb="${BEST[gateway/$mode]}" -v nb="${BEST[$peer/$mode]}" -v m="$mode" -v p="$peer" \
+      'BEGIN { printf "ratio gateway/%s %-11s median %.2f, best %.2f\n", p, m, (n > 0 ? g / n : 0), (nb > 0 ? gb / nb : 0) }'
+  done
 done
-echo "(servers on cpu $SERVER_CPU, wrk on cpu $LOAD_CPU, $CONNECTIONS connections, $ROUNDS rounds of ${DURATION}s per server and mode; load average after: $(cut -d' ' -f1-3 /proc/loadavg))"
+awk -v a="${MED[gateway/assign]}" -v r="${MED[gateway/keep-alive]}" 'BEGIN { printf "ratio gateway assign/307 keep-alive median %.2f\n", (r > 0 ? a / r : 0) }'
+for peer in nginx haproxy; do
+  awk -v g="${CONN_US[gateway]}" -v n="${CONN_US[$peer]}" -v p="$peer" \
+    'BEGIN { printf "ratio gateway/%s CPU per connection %.2f\n", p, (n > 0 ? g / n : 0) }'
+done
+echo "idle gateway CPU: $IDLE_MS ms per second ($HOSTS hosts heartbeating, no clients, ${IDLE_SECONDS}s)"
+echo "(servers on cpu $SERVER_CPU, load generators, Redis and the fake hosts on cpu $LOAD_CPU, $CONNECTIONS connections, $ROUNDS rounds of ${DURATION}s per server and mode; load average after: $(cut -d' ' -f1-3 /proc/loadavg))"

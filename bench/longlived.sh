@@ -85,17 +85,7 @@ BENCH_JAR="$ROOT/bench/target/benchmarks.jar"
 
 WORK=$(mktemp -d /tmp/farmgate-longlived.XXXXXX)
 PIDS=()
-cleanup() {
-  # Only what this script started, by PID.
-  for pid in "${PIDS[@]:-}"; do
-    if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; fi
-  done
-  for pid in "${PIDS[@]:-}"; do
-    if [ -n "$pid" ]; then wait "$pid" 2>/dev/null || true; fi
-  done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT INT TERM
+trap stop_started EXIT INT TERM
 
 # ---- tools ----
 if ! command -v haproxy >/dev/null 2>&1; then

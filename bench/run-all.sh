@@ -4,7 +4,8 @@
 # (replaced on every run; the rest of the file is left alone), with the machine, the versions and
 # the date. Not a test.
 #
-#   gateway    bench/gateway.sh    gateway redirect vs nginx `return 307` (wrk)
+#   gateway    bench/gateway.sh    `farmgate gateway` (32 heartbeating hosts) vs nginx and HAProxy answering 307
+#   storm      bench/storm.sh      20,000 new connections in 2 s at the gateway: every one a valid 307
 #   dns        bench/dns.sh        farmgate DNS vs Knot (static zone) and PowerDNS LUA (dnsperf)
 #   simulate   farmgate simulate   the farm simulator: two-choice vs random, round-robin, least-score, rendezvous
 #   pick       bench/pick.sh       one pick (JMH), two-choice vs least-score vs rendezvous
@@ -22,7 +23,7 @@ cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 
 QUICK=""
-ONLY="gateway,dns,simulate,pick,longlived"
+ONLY="gateway,storm,dns,simulate,pick,longlived"
 DOCS=yes
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -33,7 +34,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 for name in ${ONLY//,/ }; do
-  case "$name" in gateway|dns|simulate|pick|longlived) ;; *) echo "--only: $name (expected gateway, dns, simulate, pick, longlived)" >&2; exit 2 ;; esac
+  case "$name" in gateway|storm|dns|simulate|pick|longlived) ;; *) echo "--only: $name (expected gateway, storm, dns, simulate, pick, longlived)" >&2; exit 2 ;; esac
 done
 wanted() { [[ ",$ONLY," == *",$1,"* ]]; }
 
@@ -51,7 +52,7 @@ cleanup() {
 trap cleanup EXIT INT TERM
 if [ -n "$QUICK" ]; then
   mkdir -p "$WORK/kept"
-  for f in gateway.txt dns.txt pick.txt longlived.txt; do
+  for f in gateway.txt storm.txt dns.txt pick.txt longlived.txt; do
     if [ -f "$RESULTS_DIR/$f" ]; then
       cp "$RESULTS_DIR/$f" "$WORK/kept/$f"
       KEPT+=("$f")
@@ -83,9 +84,16 @@ run_logged() { # name command...
 
 if wanted gateway; then
   if [ -n "$QUICK" ]; then
-    run_logged gateway env ROUNDS=1 DURATION=3 WARMUP=6 bench/gateway.sh
+    run_logged gateway bench/gateway.sh --quick --no-build
   else
-    run_logged gateway bench/gateway.sh
+    run_logged gateway bench/gateway.sh --no-build
+  fi
+fi
+if wanted storm; then
+  if [ -n "$QUICK" ]; then
+    run_logged storm bench/storm.sh --quick --no-build
+  else
+    run_logged storm bench/storm.sh --no-build
   fi
 fi
 if wanted dns; then
@@ -173,6 +181,14 @@ table() {
     done
   fi
 
+  s=$(status storm)
+  if [ -n "$s" ]; then
+    echo "| connection storm (\`storm.sh\`) | $s | | |"
+  else
+    g=$(out storm)
+    echo "| connection storm (\`storm.sh\`): $(grep -m1 '^storm:' <<<"$g" | sed 's/^storm: //; s/: requests=.*//') | $(grep -m1 '^errors:' <<<"$g" | sed 's/^errors: //') | | |"
+  fi
+
   s=$(status dns)
   if [ -n "$s" ]; then
     echo "| DNS (\`dns.sh\`) | $s | | |"
@@ -235,7 +251,7 @@ table() {
     echo "| long-lived: balancer CPU ms per client over the whole run (connect, messages, close; idle included) | $(col "$fl" 0) | HAProxy $(col "$hl" 0) | $(ratio "$(col "$hl" 0)" "$(col "$fl" 0)") |"
   fi
   echo
-  echo "Full outputs: bench/results/$([ -n "$QUICK" ] && echo "run-all-quick.txt" || echo "{gateway,dns,pick,longlived}.txt and run-all.txt")."
+  echo "Full outputs: bench/results/$([ -n "$QUICK" ] && echo "run-all-quick.txt" || echo "{gateway,storm,dns,pick,longlived}.txt and run-all.txt")."
 }
 
 TABLE=$(table)
@@ -243,7 +259,7 @@ echo "$TABLE"
 {
   echo "# bench/run-all.sh$([ -n "$QUICK" ] && echo " --quick") $DATE"
   echo "$TABLE"
-  for name in gateway dns simulate pick longlived; do
+  for name in gateway storm dns simulate pick longlived; do
     wanted "$name" || continue
     echo
     echo "## $name"

@@ -132,6 +132,20 @@ final class GatewayCommand implements Callable<Integer> {
             description = "Larger request heads get 431. Default: ${DEFAULT-VALUE}.")
     int maxRequestHeaderBytes;
 
+    @Option(names = "--header-read-timeout-millis", defaultValue = "10000", paramLabel = "MS",
+            description = "A public connection whose request head is not complete this long after it opened (or after"
+                    + " the head's first byte) gets 408 and is closed: slow clients cannot hold connections. Default: ${DEFAULT-VALUE}.")
+    long headerReadTimeoutMillis;
+
+    @Option(names = "--idle-timeout-millis", defaultValue = "30000", paramLabel = "MS",
+            description = "A kept-alive public connection with no request for this long is closed. Default: ${DEFAULT-VALUE}.")
+    long idleTimeoutMillis;
+
+    @Option(names = "--idle-refresh-millis", defaultValue = "1000", paramLabel = "MS",
+            description = "While nothing reads the farm snapshot (no clients), refresh it only this often instead of every"
+                    + " --refresh-millis; 0 = always at the full rate. Default: ${DEFAULT-VALUE}.")
+    long idleRefreshMillis;
+
     @Option(names = "--no-rebalance", defaultValue = "false",
             description = "Do not run the rebalancer in this gateway (it runs by default; one gateway of the farm leads).")
     boolean noRebalance;
@@ -225,6 +239,8 @@ final class GatewayCommand implements Callable<Integer> {
                 .snapshotMaxStaleMillis(snapshotMaxStaleMillis)
                 .retryAfterSeconds(retryAfterSeconds)
                 .maxRequestHeaderBytes(maxRequestHeaderBytes)
+                .headerReadTimeoutMillis(headerReadTimeoutMillis)
+                .idleTimeoutMillis(idleTimeoutMillis)
                 .targetUtilisation(targetUtilisation)
                 .adminMaxFailedLogins(adminMaxFailedLogins)
                 .adminFailedLoginWindowMillis(adminFailedLoginWindowMillis)
@@ -239,6 +255,14 @@ final class GatewayCommand implements Callable<Integer> {
 
     RegistryConfig registryConfig() {
         return farmReader.registryConfig();
+    }
+
+    /** The idle refresh period is off (0) or no shorter than the refresh interval. */
+    void checkIdleRefresh(RegistryConfig registry) {
+        if (idleRefreshMillis != 0 && (idleRefreshMillis < registry.refreshIntervalMillis() || idleRefreshMillis > 600_000)) {
+            throw new IllegalArgumentException("idleRefreshMillis: " + idleRefreshMillis + " (expected: 0, or in ["
+                    + registry.refreshIntervalMillis() + ", 600000]: at least refreshMillis)");
+        }
     }
 
     SnapshotPolicy snapshotPolicy() {
@@ -259,6 +283,7 @@ final class GatewayCommand implements Callable<Integer> {
         try {
             rebalancerConfig = rebalancerConfig();
             registryConfig = registryConfig();
+            checkIdleRefresh(registryConfig);
             policy = snapshotPolicy();
             // Last: it prints a generated admin token, which only a start that goes ahead should show.
             gatewayConfig = gatewayConfig(out);
@@ -270,7 +295,7 @@ final class GatewayCommand implements Callable<Integer> {
         SnapshotSource source = null;
         Gateway gateway = null;
         try {
-            source = SnapshotSource.start(connection, policy, clock);
+            source = SnapshotSource.start(connection, policy, clock, idleRefreshMillis);
             if (!source.refreshNow()) {
                 out.println("registry " + registryConfig.maskedRedisUri() + " not reachable yet; serving 503 until it is");
             }

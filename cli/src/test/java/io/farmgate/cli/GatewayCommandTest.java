@@ -84,6 +84,35 @@ class GatewayCommandTest {
     }
 
     @Test
+    void listenerTimeoutOptionsBecomeTheGatewayConfig() {
+        GatewayCommand cmd = parse(Map.of(), "gateway", "--redis", "redis://127.0.0.1:1", "--farm", "f",
+                "--admin-token", TOKEN, "--header-read-timeout-millis", "2500", "--idle-timeout-millis", "9000");
+
+        GatewayConfig c = cmd.gatewayConfig(new PrintWriter(out));
+
+        assertThat(c.headerReadTimeoutMillis()).isEqualTo(2_500);
+        assertThat(c.idleTimeoutMillis()).isEqualTo(9_000);
+    }
+
+    @Test
+    void headerReadTimeoutOutOfRangeExitsWith2NamingTheField() {
+        int code = commandLine(Map.of()).execute("gateway", "--redis", "redis://127.0.0.1:1", "--farm", "f",
+                "--admin-token", TOKEN, "--header-read-timeout-millis", "5");
+
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString()).contains("headerReadTimeoutMillis: 5 (expected: in [100, 600000])");
+    }
+
+    @Test
+    void idleRefreshShorterThanTheRefreshIntervalExitsWith2NamingTheField() {
+        int code = commandLine(Map.of()).execute("gateway", "--redis", "redis://127.0.0.1:1", "--farm", "f",
+                "--admin-token", TOKEN, "--refresh-millis", "500", "--idle-refresh-millis", "200");
+
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString()).contains("idleRefreshMillis: 200 (expected: 0, or in [500, 600000]");
+    }
+
+    @Test
     void redisCaFileOptionReachesTheRegistryConfig() {
         GatewayCommand cmd = parse(Map.of(), "gateway", "--redis", "rediss://127.0.0.1:6380", "--farm", "f",
                 "--redis-ca-file", "/etc/farmgate/redis-ca.pem");

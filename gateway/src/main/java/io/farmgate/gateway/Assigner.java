@@ -5,7 +5,7 @@ import io.farmgate.scoring.HostView;
 import io.farmgate.scoring.KeyHash;
 import io.farmgate.scoring.pick.BoundedLoadRendezvousPicker;
 import io.farmgate.scoring.pick.Picker;
-import java.util.Optional;
+import java.util.function.IntPredicate;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,25 +44,44 @@ final class Assigner {
      */
     Assignment assign(String clientKey) {
         FarmSnapshot snapshot = snapshots.get();
+        int i = pick(snapshot, clientKey, j -> HostUrl.of(snapshot.eligible(j).report().url()).isPresent());
+        if (i == Picker.NO_HOST) {
+            return null;
+        }
+        HostView host = snapshot.eligible(i);
+        return new Assignment(host, HostUrl.of(host.report().url()).orElseThrow());
+    }
+
+    /** The snapshot picks are made from now. */
+    FarmSnapshot snapshot() {
+        return snapshots.get();
+    }
+
+    /**
+     * Picks the host for a new client from {@code snapshot} and counts the assignment.
+     *
+     * @param clientKey affinity key, or null for none
+     * @param usable    whether a host's URL may be sent to a client; a pick of one that may not is refused
+     * @return the index among the snapshot's eligible hosts, or {@link Picker#NO_HOST}
+     */
+    int pick(FarmSnapshot snapshot, CharSequence clientKey, IntPredicate usable) {
         long keyHash = clientKey == null ? 0L : KeyHash.of(clientKey);
         int i = clientKey == null ? keyless.pick(snapshot) : keyed.pick(snapshot, keyHash);
         if (i == Picker.NO_HOST) {
             metrics.noHost();
-            return null;
+            return Picker.NO_HOST;
         }
-        HostView host = snapshot.eligible(i);
-        Optional<HostUrl> url = HostUrl.of(host.report().url());
-        if (url.isEmpty()) {
+        if (!usable.test(i)) {
             // Unreachable: the snapshot makes hosts with unusable URLs ineligible (AdvertisedUrl). Kept as a guard.
             metrics.badHostUrl();
-            LOG.warn("host {} advertises an unusable url; answering 503", host.id());
-            return null;
+            LOG.warn("host {} advertises an unusable url; answering 503", snapshot.eligible(i).id());
+            return Picker.NO_HOST;
         }
         snapshot.recordAssignment(i, 1);
-        metrics.picked(host.id());
+        metrics.picked(snapshot.eligible(i).id());
         if (clientKey != null) {
             metrics.keyedPick(keyHash);
         }
-        return new Assignment(host, url.get());
+        return i;
     }
 }

@@ -3,6 +3,11 @@ package io.farmgate.gateway;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.farmgate.scoring.FarmSnapshot;
 import io.javalin.Javalin;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import java.io.IOException;
+import java.security.GeneralSecurityException;
 import java.time.Clock;
 import java.util.Objects;
 import java.util.concurrent.Executors;
@@ -14,13 +19,14 @@ import java.util.random.RandomGenerator;
 import io.farmgate.scoring.pick.Picker;
 import io.farmgate.scoring.pick.TwoChoicePicker;
 import io.farmgate.scoring.pick.ZoneAwarePicker;
+import javax.net.ssl.KeyManagerFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A running gateway: the public listener (307 redirects, {@code /v1/assign}, probes; plain and
- * optionally TLS) and the admin listener (operator API, metrics, dashboard), and optionally the
- * rebalancer loop. Picks come from
+ * optionally TLS; Netty event loops, see {@link PublicListener}) and the admin listener (operator
+ * API, metrics, dashboard; Javalin), and optionally the rebalancer loop. Picks come from
  * {@code snapshots}, which must answer at once from memory; the registry refreshes it elsewhere.
  */
 public final class Gateway implements AutoCloseable {
@@ -34,11 +40,12 @@ public final class Gateway implements AutoCloseable {
     private static final long HISTORY_SAMPLE_MILLIS = 1_000;
     private static final int HISTORY_SAMPLES = 600;
 
-    private final Javalin publicApp;
+    private final GatewayConfig config;
+    private final PublicListener.Shared publicShared;
+    private final SslContext ssl;
+    private PublicListener publicListener;
     private final Javalin adminApp;
-    private final Listeners publicListeners;
     private final Listeners adminListeners;
-    private final boolean hasTls;
     private final GatewayMetrics metrics;
     private final Rebalancer rebalancer;
     private final DrainWatch drainWatch = new DrainWatch();
@@ -47,6 +54,7 @@ public final class Gateway implements AutoCloseable {
     private Gateway(GatewayConfig config, Supplier<FarmSnapshot> snapshots, LongSupplier registryErrors,
                     HostControl control, Clock clock, RandomGenerator random, Rebalancer rebalancer) {
         ObjectMapper json = new ObjectMapper();
+        this.config = config;
         this.metrics = new GatewayMetrics(snapshots, clock, registryErrors);
         this.rebalancer = rebalancer;
         metrics.farmSize(snapshots, config.targetUtilisation());
@@ -82,26 +90,12 @@ public final class Gateway implements AutoCloseable {
         Assigner assigner = new Assigner(snapshots, keyless, config.affinityEpsilon(), metrics);
         AssignmentTokens tokens = new AssignmentTokens(config.tokenSecret(), config.tokenTtlSeconds(), clock);
         ClientAddress clientAddress = new ClientAddress(config.trustedProxies());
-        RedirectHandler redirects = new RedirectHandler(assigner, tokens, clientAddress, config.affinityByAddress(),
-                config.retryAfterSeconds(), metrics);
         PublicApi publicApi = new PublicApi(assigner, tokens, clientAddress, config, snapshots, clock, metrics, json);
         AdminApi adminApi = new AdminApi(config, snapshots, control, metrics, clock, json, drainWatch, rebalancer,
                 clientAddress);
-        PemKeyStore.Loaded keys = config.tls() == null ? null
-                : PemKeyStore.load(config.tls().certificatePem(), config.tls().privateKeyPem());
-
-        // Connectors are numbered in the order they are added: plain first, then TLS.
-        this.publicListeners = new Listeners();
-        this.publicApp = Javalin.create(cfg -> {
-            Listeners.quiet(cfg, config.maxRequestHeaderBytes());
-            cfg.jetty.modifyServer(server -> server.insertHandler(redirects));
-            publicListeners.plain(cfg, config.listen());
-            if (keys != null) {
-                publicListeners.tls(cfg, config.tls().listen(), keys);
-            }
-            publicApi.routes(cfg.routes);
-        });
-        this.hasTls = keys != null;
+        this.ssl = config.tls() == null ? null : sslContext(config.tls());
+        this.publicShared = new PublicListener.Shared(new PublicListener.Limits(config.maxRequestHeaderBytes(),
+                config.headerReadTimeoutMillis(), config.idleTimeoutMillis()), publicApi, metrics, clock, tokens);
 
         this.adminListeners = new Listeners();
         this.adminApp = Javalin.create(cfg -> {
@@ -139,8 +133,13 @@ public final class Gateway implements AutoCloseable {
                 Objects.requireNonNull(registryErrors, "registryErrors"), Objects.requireNonNull(control, "control"),
                 Objects.requireNonNull(clock, "clock"), Objects.requireNonNull(random, "random"), rebalancer);
         try {
-            start(g.publicApp, "listen " + config.listen()
-                    + (config.tls() == null ? "" : " / tlsListen " + config.tls().listen()));
+            try {
+                g.publicListener = PublicListener.start(config.listen(), config.tls() == null ? null : config.tls().listen(),
+                        g.ssl, g.publicShared, Runtime.getRuntime().availableProcessors());
+            } catch (IOException | RuntimeException e) {
+                throw new GatewayStartException("cannot open listen " + config.listen()
+                        + (config.tls() == null ? "" : " / tlsListen " + config.tls().listen()) + ": " + e.getMessage(), e);
+            }
             start(g.adminApp, "adminListen " + config.adminListen());
             if (rebalancer != null) {
                 rebalancer.start();
@@ -149,9 +148,22 @@ public final class Gateway implements AutoCloseable {
             g.close();
             throw e;
         }
-        LOG.info("gateway listening on {} (public){} and {} (admin)", g.port(),
-                !g.hasTls ? "" : ", " + g.tlsPort() + " (TLS)", g.adminPort());
+        LOG.info("gateway listening on {} (public, {}){} and {} (admin)", g.port(),
+                g.publicListener.nativeTransport() ? "epoll" : "nio",
+                g.tlsPort() < 0 ? "" : ", " + g.tlsPort() + " (TLS)", g.adminPort());
         return g;
+    }
+
+    /** The TLS context of the public TLS listener, from the PEM files (PKCS#8, or PKCS#1 RSA). */
+    private static SslContext sslContext(GatewayConfig.TlsListener tls) {
+        PemKeyStore.Loaded keys = PemKeyStore.load(tls.certificatePem(), tls.privateKeyPem());
+        try {
+            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            kmf.init(keys.keyStore(), keys.password());
+            return SslContextBuilder.forServer(kmf).sslProvider(SslProvider.JDK).build();
+        } catch (GeneralSecurityException | IOException e) {
+            throw new IllegalArgumentException("tlsCert, tlsKey: cannot make a TLS context: " + e.getMessage(), e);
+        }
     }
 
     private static void start(Javalin app, String what) {
@@ -174,12 +186,12 @@ public final class Gateway implements AutoCloseable {
 
     /** The bound port of the public plain listener. */
     public int port() {
-        return publicListeners.port(0);
+        return publicListener.port();
     }
 
     /** The bound port of the public TLS listener, or -1 when there is none. */
     public int tlsPort() {
-        return hasTls ? publicListeners.port(1) : -1;
+        return publicListener.tlsPort();
     }
 
     public int adminPort() {
@@ -202,12 +214,17 @@ public final class Gateway implements AutoCloseable {
             }
         }
         drainSampler.shutdownNow();
-        for (Javalin app : new Javalin[] {publicApp, adminApp}) {
+        if (publicListener != null) {
             try {
-                app.stop();
+                publicListener.close();
             } catch (RuntimeException e) {
                 failure = failure == null ? e : failure;
             }
+        }
+        try {
+            adminApp.stop();
+        } catch (RuntimeException e) {
+            failure = failure == null ? e : failure;
         }
         metrics.close();
         if (failure != null) {

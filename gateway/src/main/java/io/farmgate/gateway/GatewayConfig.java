@@ -20,7 +20,6 @@ import java.util.Objects;
  * @param tokenTtlSeconds        how long an assignment token stays valid
  * @param trustedProxies         addresses or CIDR ranges whose {@code X-Forwarded-For} is believed
  * @param corsOrigins            origins allowed to call {@code /v1/assign} from a browser; {@code *} for any
- * @param zonePolicy             prefer hosts of this zone, spilling by its rule; null for the whole farm
  * @param picker                 how clients without a key are placed
  * @param affinityEpsilon        bounded-load slack for keyed clients: a host above {@code (1 + e)} times
  *                               the mean score gives its keys to their next host
@@ -34,6 +33,10 @@ import java.util.Objects;
  * @param adminMaxFailedLogins   wrong admin tokens one client address may present within
  *                               {@code adminFailedLoginWindowMillis} before it gets 429 until the window ends
  * @param adminFailedLoginWindowMillis the window those failures are counted in
+ * @param headerReadTimeoutMillis a public connection whose request head is not complete this long after
+ *                               it was accepted (or after the head's first byte) gets 408 and is closed
+ * @param idleTimeoutMillis      a kept-alive public connection with no request for this long is closed
+ * @param zonePolicy             prefer hosts of this zone, spilling by its rule; null for the whole farm
  */
 public record GatewayConfig(
         ListenAddress listen,
@@ -54,6 +57,8 @@ public record GatewayConfig(
         double targetUtilisation,
         int adminMaxFailedLogins,
         long adminFailedLoginWindowMillis,
+        long headerReadTimeoutMillis,
+        long idleTimeoutMillis,
         ZonePolicy zonePolicy) {
 
     /** Shortest admin token accepted. */
@@ -121,6 +126,13 @@ public record GatewayConfig(
             throw new IllegalArgumentException("adminFailedLoginWindowMillis: " + adminFailedLoginWindowMillis
                     + " (expected: in [1000, 86400000])");
         }
+        if (headerReadTimeoutMillis < 100 || headerReadTimeoutMillis > 600_000) {
+            throw new IllegalArgumentException("headerReadTimeoutMillis: " + headerReadTimeoutMillis
+                    + " (expected: in [100, 600000])");
+        }
+        if (idleTimeoutMillis < 100 || idleTimeoutMillis > 3_600_000) {
+            throw new IllegalArgumentException("idleTimeoutMillis: " + idleTimeoutMillis + " (expected: in [100, 3600000])");
+        }
     }
 
     /** A builder with the documented defaults; listen addresses and admin token must be set. */
@@ -149,6 +161,8 @@ public record GatewayConfig(
         b.targetUtilisation = targetUtilisation;
         b.adminMaxFailedLogins = adminMaxFailedLogins;
         b.adminFailedLoginWindowMillis = adminFailedLoginWindowMillis;
+        b.headerReadTimeoutMillis = headerReadTimeoutMillis;
+        b.idleTimeoutMillis = idleTimeoutMillis;
         b.zonePolicy = zonePolicy;
         return b;
     }
@@ -163,7 +177,8 @@ public record GatewayConfig(
                 + ", affinityEpsilon=" + affinityEpsilon + ", affinityByAddress=" + affinityByAddress
                 + ", snapshotFreshMillis=" + snapshotFreshMillis + ", snapshotMaxStaleMillis=" + snapshotMaxStaleMillis
                 + ", retryAfterSeconds=" + retryAfterSeconds + ", maxRequestHeaderBytes=" + maxRequestHeaderBytes + ", targetUtilisation=" + targetUtilisation
-                + ", adminMaxFailedLogins=" + adminMaxFailedLogins + ", adminFailedLoginWindowMillis=" + adminFailedLoginWindowMillis + "]";
+                + ", adminMaxFailedLogins=" + adminMaxFailedLogins + ", adminFailedLoginWindowMillis=" + adminFailedLoginWindowMillis
+                + ", headerReadTimeoutMillis=" + headerReadTimeoutMillis + ", idleTimeoutMillis=" + idleTimeoutMillis + "]";
     }
 
     static boolean isVisibleAscii(String s) {
@@ -212,6 +227,8 @@ public record GatewayConfig(
         private double targetUtilisation = 0.7;
         private int adminMaxFailedLogins = 10;
         private long adminFailedLoginWindowMillis = 60_000;
+        private long headerReadTimeoutMillis = 10_000;
+        private long idleTimeoutMillis = 30_000;
 
         private Builder() {
         }
@@ -306,6 +323,16 @@ public record GatewayConfig(
             return this;
         }
 
+        public Builder headerReadTimeoutMillis(long value) {
+            this.headerReadTimeoutMillis = value;
+            return this;
+        }
+
+        public Builder idleTimeoutMillis(long value) {
+            this.idleTimeoutMillis = value;
+            return this;
+        }
+
         /** Prefer hosts of this gateway's zone ({@code --zone}); null (the default) picks over the whole farm. */
         public Builder zonePolicy(ZonePolicy value) {
             this.zonePolicy = value;
@@ -316,7 +343,8 @@ public record GatewayConfig(
             return new GatewayConfig(listen, adminListen, tls, adminToken, tokenSecret, tokenTtlSeconds,
                     trustedProxies, corsOrigins, picker, affinityEpsilon, affinityByAddress, snapshotFreshMillis,
                     snapshotMaxStaleMillis, retryAfterSeconds, maxRequestHeaderBytes, targetUtilisation,
-                    adminMaxFailedLogins, adminFailedLoginWindowMillis, zonePolicy);
+                    adminMaxFailedLogins, adminFailedLoginWindowMillis, headerReadTimeoutMillis, idleTimeoutMillis,
+                    zonePolicy);
         }
     }
 }

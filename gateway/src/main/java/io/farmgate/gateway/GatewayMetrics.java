@@ -33,6 +33,8 @@ final class GatewayMetrics {
     /** Every pick, whatever its host's tag (several hosts may share the "other" counter). */
     private final LongAdder assignments = new LongAdder();
     private final RecentClientKeys recentClientKeys = new RecentClientKeys(RECENT_CLIENT_KEYS);
+    private final Counter refusedHeads;
+    private final Counter headerTimeouts;
     private final Timer redirectLatency;
     private final Timer assignLatency;
     /** Held here because function counters keep only a weak reference to what they read. */
@@ -52,6 +54,11 @@ final class GatewayMetrics {
         reconnects = Counter.builder("farmgate.gateway.reconnects")
                 .description("Assignments of a client key this gateway had assigned before (a client coming back)")
                 .register(registry);
+        refusedHeads = Counter.builder("farmgate.gateway.refused.requests")
+                .description("Public requests whose head could not be parsed or was too large (400, 414, 431)")
+                .register(registry);
+        headerTimeouts = Counter.builder("farmgate.gateway.header.timeouts")
+                .description("Public connections closed because a request head did not arrive in time").register(registry);
         redirectLatency = Timer.builder("farmgate.gateway.requests").tag("route", "redirect")
                 .description("Time to answer a public request").register(registry);
         assignLatency = Timer.builder("farmgate.gateway.requests").tag("route", "assign")
@@ -144,6 +151,14 @@ final class GatewayMetrics {
 
     void lockedOut() {
         lockedOutLogins.increment();
+    }
+
+    void refusedHead() {
+        refusedHeads.increment();
+    }
+
+    void headerTimeout() {
+        headerTimeouts.increment();
     }
 
     void redirectNanos(long nanos) {

@@ -3,16 +3,11 @@ package io.farmgate.gateway;
 import io.javalin.config.JavalinConfig;
 import java.util.ArrayList;
 import java.util.List;
-import org.eclipse.jetty.http.HttpVersion;
-import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
-import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
-import org.eclipse.jetty.server.SslConnectionFactory;
-import org.eclipse.jetty.util.ssl.SslContextFactory;
 
-/** Jetty connectors for a Javalin app, remembered so the bound ports can be read after start. */
+/** Jetty connectors for the admin listener's Javalin app, remembered so the bound ports can be read after start. */
 final class Listeners {
 
     private final List<ServerConnector> connectors = new ArrayList<>();
@@ -35,24 +30,6 @@ final class Listeners {
         connectors.add(null);
         cfg.jetty.addConnector((server, http) -> remember(index, connector(server, address,
                 new HttpConnectionFactory(http))));
-    }
-
-    /** Adds a TLS connector with the given certificate and key. */
-    void tls(JavalinConfig cfg, ListenAddress address, PemKeyStore.Loaded keys) {
-        int index = connectors.size();
-        connectors.add(null);
-        cfg.jetty.addConnector((server, http) -> {
-            SslContextFactory.Server ssl = new SslContextFactory.Server();
-            ssl.setKeyStore(keys.keyStore());
-            ssl.setKeyStorePassword(new String(keys.password()));
-            HttpConfiguration https = new HttpConfiguration(http);
-            SecureRequestCustomizer secure = new SecureRequestCustomizer();
-            // One certificate serves every name; clients that connect by IP send no SNI.
-            secure.setSniHostCheck(false);
-            https.addCustomizer(secure);
-            return remember(index, connector(server, address,
-                    new SslConnectionFactory(ssl, HttpVersion.HTTP_1_1.asString()), new HttpConnectionFactory(https)));
-        });
     }
 
     private static ServerConnector connector(Server server, ListenAddress address,

@@ -1,165 +1,88 @@
 package io.farmgate.gateway;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import org.eclipse.jetty.http.HttpField;
-import org.eclipse.jetty.http.HttpFields;
-import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.http.HttpMethod;
-import org.eclipse.jetty.http.HttpURI;
-import org.eclipse.jetty.server.Handler;
-import org.eclipse.jetty.server.Request;
-import org.eclipse.jetty.server.Response;
-import org.eclipse.jetty.util.Callback;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import io.farmgate.scoring.FarmSnapshot;
+import io.farmgate.scoring.pick.Picker;
 
 /**
  * The hot path of the public listener: every request outside {@code /v1/}, {@code /healthz} and
- * {@code /readyz} gets a 307 to the chosen host. It sits in front of Javalin as a plain Jetty
- * handler, so a redirect costs one pick and one small response, and so WebSocket upgrade requests
- * are redirected like any GET instead of reaching Javalin's WebSocket servlet.
+ * {@code /readyz} gets a 307 to the chosen host, WebSocket upgrades to its {@code ws(s)://} URL.
+ * The head up to the host's base URL is precomputed per snapshot ({@link HostAnswers}); a
+ * redirect appends the escaped path and query (and a token) to it.
  */
-final class RedirectHandler extends Handler.Wrapper {
-
-    private static final Logger LOG = LoggerFactory.getLogger(RedirectHandler.class);
+final class RedirectHandler {
 
     /** Longest client key accepted, in characters. */
-    static final int MAX_CLIENT_KEY_LENGTH = 256;
-    static final String CLIENT_HEADER = "X-Farmgate-Client";
+    static final int MAX_CLIENT_KEY_LENGTH = ClientKey.MAX_LENGTH;
+    static final String CLIENT_HEADER = ClientKey.HEADER;
+
+    private static final byte[] ALLOW = Answer.ascii("Allow: GET, HEAD\r\n");
+    private static final byte[] NOT_REDIRECTED = Answer.ascii("only GET and HEAD are redirected\n");
+    private static final byte[] NO_HOST = Answer.ascii("no eligible host\n");
 
     private final Assigner assigner;
     private final AssignmentTokens tokens;
     private final ClientAddress clientAddress;
     private final boolean affinityByAddress;
-    private final String retryAfter;
-    private final GatewayMetrics metrics;
+    private final byte[] retryAfter;
+    private final HostAnswers.Latest answers;
 
     RedirectHandler(Assigner assigner, AssignmentTokens tokens, ClientAddress clientAddress, boolean affinityByAddress,
-                    int retryAfterSeconds, GatewayMetrics metrics) {
+                    int retryAfterSeconds, HostAnswers.Latest answers) {
         this.assigner = assigner;
         this.tokens = tokens;
         this.clientAddress = clientAddress;
         this.affinityByAddress = affinityByAddress;
-        this.retryAfter = Integer.toString(retryAfterSeconds);
-        this.metrics = metrics;
+        this.retryAfter = Answer.ascii("Retry-After: " + retryAfterSeconds + "\r\n");
+        this.answers = answers;
     }
 
-    /** Paths Javalin answers; everything else is redirected. */
-    static boolean isApiPath(String rawPath) {
-        return rawPath.startsWith("/v1/") || rawPath.equals("/healthz") || rawPath.equals("/readyz");
-    }
-
-    @Override
-    public boolean handle(Request request, Response response, Callback callback) throws Exception {
-        HttpURI uri = request.getHttpURI();
-        String path = uri.getPath();
-        if (path != null && isApiPath(path)) {
-            return super.handle(request, response, callback);
-        }
-        long start = System.nanoTime();
-        try {
-            redirect(request, response, callback, uri);
-        } catch (RuntimeException e) {
-            // A bug must not turn into a 500 for the client: it may retry, and we count and log it.
-            metrics.unexpected();
-            LOG.error("redirect failed for {} {}", request.getMethod(), path, e);
-            unavailable(response, callback);
-        } finally {
-            metrics.redirectNanos(System.nanoTime() - start);
-        }
-        return true;
-    }
-
-    private void redirect(Request request, Response response, Callback callback, HttpURI uri) {
-        String method = request.getMethod();
-        if (!HttpMethod.GET.is(method) && !HttpMethod.HEAD.is(method)) {
-            response.getHeaders().put(HttpHeader.ALLOW, "GET, HEAD");
-            text(response, callback, 405, "only GET and HEAD are redirected\n");
+    /** Appends the answer to a request for a path that is redirected. */
+    void redirect(RequestHead h, boolean close, LoopState loop, ClientKey.PeerAddress peer, long nowMillis) {
+        Answer out = loop.answer;
+        if (h.method != RequestHead.GET && h.method != RequestHead.HEAD) {
+            out.append(Answer.METHOD_NOT_ALLOWED).append(ALLOW).append(Answer.NO_STORE)
+                    .body(h, Answer.TEXT, NOT_REDIRECTED, close, nowMillis);
             return;
         }
-        HttpFields headers = request.getHeaders();
-        String rawQuery = uri.getQuery();
-        String clientKey;
-        try {
-            clientKey = clientKey(request, headers, rawQuery, clientAddress, affinityByAddress);
-        } catch (IllegalArgumentException e) {
-            text(response, callback, 400, e.getMessage() + "\n");
+        ClientKey key = loop.key;
+        String refused = key.read(h, peer, clientAddress, affinityByAddress);
+        if (refused != null) {
+            out.append(Answer.BAD_REQUEST).append(Answer.NO_STORE)
+                    .body(h, Answer.TEXT, Answer.ascii(refused + "\n"), close, nowMillis);
             return;
         }
-        Assigner.Assignment a = assigner.assign(clientKey);
-        if (a == null) {
-            unavailable(response, callback);
+        FarmSnapshot snapshot = assigner.snapshot();
+        HostAnswers hosts = answers.of(snapshot);
+        int i = assigner.pick(snapshot, key.forHash(), hosts);
+        if (i == Picker.NO_HOST) {
+            unavailable(h, close, out, nowMillis);
             return;
         }
-        StringBuilder location = new StringBuilder(128);
-        location.append(a.url().base(isWebSocketUpgrade(headers)));
-        RequestTarget.appendPath(location, uri.getPath());
+        HostAnswers.Host host = hosts.host(i);
+        byte[] b = h.bytes;
+        out.append(h.websocket ? host.upgrade() : host.redirect());
+        RequestTarget.appendPath(out, b, h.pathStart, h.pathEnd);
         if (tokens.enabled()) {
-            String query = RequestTarget.withoutParam(rawQuery, AssignmentTokens.PARAM);
-            RequestTarget.appendQuery(location, query);
-            location.append(query == null ? '?' : '&').append(AssignmentTokens.PARAM).append('=')
-                    .append(tokens.sign(a.hostId(), clientKey, tokens.expiresAtSeconds()));
-        } else {
-            RequestTarget.appendQuery(location, rawQuery);
-        }
-        response.setStatus(307);
-        HttpFields.Mutable out = response.getHeaders();
-        out.put(HttpHeader.LOCATION, location.toString());
-        out.put(HttpHeader.CACHE_CONTROL, "no-store");
-        out.put(HttpHeader.CONTENT_LENGTH, 0L);
-        response.write(true, null, callback);
-    }
-
-    /**
-     * The client's affinity key: {@code ?client=}, else the {@code X-Farmgate-Client} header, else
-     * (when configured) its address; null for none.
-     *
-     * @throws IllegalArgumentException when the key is too long or badly encoded
-     */
-    static String clientKey(Request request, HttpFields headers, String rawQuery, ClientAddress clientAddress,
-                            boolean affinityByAddress) {
-        String key = null;
-        if (rawQuery != null && rawQuery.contains("client")) {
-            try {
-                key = RequestTarget.queryParam(rawQuery, "client");
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("client: badly percent-encoded");
+            out.append('?');
+            int mark = out.length();
+            if (h.queryStart >= 0) {
+                RequestTarget.appendWithout(out, b, h.queryStart, h.queryEnd, AssignmentTokens.PARAM);
             }
-        }
-        if (key == null || key.isEmpty()) {
-            key = headers.get(CLIENT_HEADER);
-        }
-        if (key != null && !key.isEmpty()) {
-            if (key.length() > MAX_CLIENT_KEY_LENGTH) {
-                throw new IllegalArgumentException("client: " + key.length() + " characters (expected: at most "
-                        + MAX_CLIENT_KEY_LENGTH + ")");
+            if (out.length() > mark) {
+                out.append('&');
             }
-            return key;
+            out.append(AssignmentTokens.PARAM).append('=');
+            loop.signer.append(out, host.tokenPrefix(), key.utf8(), key.byteLength(), tokens.expiresAtSeconds());
+        } else if (h.queryStart >= 0 && h.queryEnd > h.queryStart) {
+            out.append('?');
+            RequestTarget.appendQueryPart(out, b, h.queryStart, h.queryEnd);
         }
-        if (affinityByAddress) {
-            return clientAddress.of(Request.getRemoteAddr(request), headers.get("X-Forwarded-For"));
-        }
-        return null;
+        out.append(Answer.CRLF).endHead(h.http10, close, nowMillis);
     }
 
-    static boolean isWebSocketUpgrade(HttpFields headers) {
-        HttpField upgrade = headers.getField(HttpHeader.UPGRADE);
-        return upgrade != null && upgrade.contains("websocket");
-    }
-
-    private void unavailable(Response response, Callback callback) {
-        response.getHeaders().put(HttpHeader.RETRY_AFTER, retryAfter);
-        text(response, callback, 503, "no eligible host\n");
-    }
-
-    private static void text(Response response, Callback callback, int status, String body) {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        response.setStatus(status);
-        HttpFields.Mutable out = response.getHeaders();
-        out.put(HttpHeader.CONTENT_TYPE, "text/plain; charset=utf-8");
-        out.put(HttpHeader.CONTENT_LENGTH, bytes.length);
-        out.put(HttpHeader.CACHE_CONTROL, "no-store");
-        response.write(true, ByteBuffer.wrap(bytes), callback);
+    /** A 503 with Retry-After: no host can take the client, or answering failed. */
+    void unavailable(RequestHead h, boolean close, Answer out, long nowMillis) {
+        out.append(Answer.UNAVAILABLE).append(retryAfter).append(Answer.NO_STORE)
+                .body(h, Answer.TEXT, NO_HOST, close, nowMillis);
     }
 }

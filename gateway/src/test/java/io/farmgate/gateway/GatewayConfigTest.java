@@ -51,6 +51,14 @@ class GatewayConfigTest {
     }
 
     @Test
+    void headerAndIdleTimeoutsOutOfRangeAreRefusedNamingTheField() {
+        assertThatThrownBy(() -> valid().headerReadTimeoutMillis(99).build())
+                .hasMessage("headerReadTimeoutMillis: 99 (expected: in [100, 600000])");
+        assertThatThrownBy(() -> valid().idleTimeoutMillis(0).build())
+                .hasMessage("idleTimeoutMillis: 0 (expected: in [100, 3600000])");
+    }
+
+    @Test
     void maxStaleMustExceedFresh() {
         assertThatThrownBy(() -> valid().snapshotFreshMillis(10_000).snapshotMaxStaleMillis(5_000).build())
                 .hasMessageStartingWith("snapshotMaxStaleMillis: 5000 (expected: > snapshotFreshMillis");

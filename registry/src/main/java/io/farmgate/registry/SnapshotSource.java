@@ -5,7 +5,6 @@ import io.farmgate.scoring.HostReport;
 import io.farmgate.scoring.HostView;
 import io.farmgate.scoring.OperatorState;
 import io.farmgate.scoring.SnapshotPolicy;
-import io.lettuce.core.KeyValue;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.time.Clock;
@@ -34,6 +33,12 @@ import org.slf4j.LoggerFactory;
  * persistence), hosts of the last snapshot that are missing get one heartbeat TTL to publish
  * again before they are dropped, and the stale snapshot is kept meanwhile.
  *
+ * <p><b>Idle.</b> Started with an idle refresh period, a source that nobody has read since its last
+ * refresh (no {@link #current()} call: an edge with no clients) refreshes only once per that
+ * period instead of every refresh interval; the first read brings the full rate back at the next
+ * tick. An idle gateway then costs a fraction of the CPU, and its first client after a quiet spell
+ * is answered from a snapshot at most one idle period old.
+ *
  * <p>The reader also tidies up: a member whose heartbeat key has expired is removed from the
  * member set (only if the key is still absent, so a host that just came back is never removed)
  * and an EXPIRE event is appended by whichever reader removed it.
@@ -52,6 +57,21 @@ public final class SnapshotSource implements AutoCloseable {
             + "end\n"
             + "return 0\n");
 
+    // KEYS: schema key, member set, operators hash. ARGV: last member index, host key prefix.
+    // The whole read in one round trip, and atomic: no wipe can fall between its parts. Host keys
+    // are built here; they share the farm's hash tag, so in a cluster they are in the same slot.
+    private static final LuaScript READ_FARM = new LuaScript(
+            "local schema = redis.call('GET', KEYS[1])\n"
+            + "local ids = redis.call('ZRANGE', KEYS[2], 0, tonumber(ARGV[1]))\n"
+            + "local beats = {}\n"
+            + "for first = 1, #ids, 500 do\n"
+            + "  local keys = {}\n"
+            + "  for i = first, math.min(first + 499, #ids) do keys[#keys + 1] = ARGV[2] .. ids[i] end\n"
+            + "  local part = redis.call('MGET', unpack(keys))\n"
+            + "  for i = 1, #keys do beats[first + i - 1] = part[i] end\n"
+            + "end\n"
+            + "return {schema, ids, beats, redis.call('HGETALL', KEYS[3])}\n");
+
     private final RegistryConnection connection;
     private final boolean ownsConnection;
     private final FarmKeys keys;
@@ -61,6 +81,11 @@ public final class SnapshotSource implements AutoCloseable {
     private final ScheduledExecutorService executor;
     private final boolean ownsExecutor;
     private final ScheduledFuture<?> task;
+    /** 0: always refresh at the full rate. */
+    private final long idleRefreshNanos;
+    /** Set by {@link #current()}, cleared by each refresh: whether anyone looked since. */
+    private volatile boolean read;
+    private long lastRefreshStartNanos;
 
     private volatile FarmSnapshot current;
     private volatile boolean ready;
@@ -78,9 +103,16 @@ public final class SnapshotSource implements AutoCloseable {
     private long outageStartedMillis;
     private long graceUntilMillis;
     private boolean truncationLogged;
+    /** Last refresh's heartbeats by host id, raw and decoded: an unchanged record is not decoded again. */
+    private Map<String, Cached<HostReport>> lastHeartbeats = Map.of();
+    private Map<String, Cached<OperatorState>> lastOperators = Map.of();
+
+    /** A record as read and what decoding it gave. */
+    private record Cached<T>(String raw, Decoded<T> decoded) {
+    }
 
     private SnapshotSource(RegistryConnection connection, boolean ownsConnection, SnapshotPolicy policy, Clock clock,
-                           ScheduledExecutorService injected) {
+                           ScheduledExecutorService injected, long idleRefreshMillis) {
         this.connection = Objects.requireNonNull(connection, "connection");
         this.ownsConnection = ownsConnection;
         this.keys = connection.keys();
@@ -95,6 +127,11 @@ public final class SnapshotSource implements AutoCloseable {
             return t;
         });
         long period = connection.config().refreshIntervalMillis();
+        if (idleRefreshMillis != 0 && idleRefreshMillis < period) {
+            throw new IllegalArgumentException("idleRefreshMillis: " + idleRefreshMillis
+                    + " (expected: 0 for off, or at least the refresh interval, " + period + ")");
+        }
+        this.idleRefreshNanos = TimeUnit.MILLISECONDS.toNanos(idleRefreshMillis);
         this.task = executor.scheduleWithFixedDelay(this::refreshInBackground, 0, period, TimeUnit.MILLISECONDS);
     }
 
@@ -102,7 +139,18 @@ public final class SnapshotSource implements AutoCloseable {
      * Starts refreshing on its own daemon thread over a shared connection, which it leaves open on close.
      */
     public static SnapshotSource start(RegistryConnection connection, SnapshotPolicy policy, Clock clock) {
-        return new SnapshotSource(connection, false, policy, clock, null);
+        return new SnapshotSource(connection, false, policy, clock, null, 0);
+    }
+
+    /**
+     * Like {@link #start(RegistryConnection, SnapshotPolicy, Clock)}, but while nobody reads the
+     * snapshot it is refreshed only every {@code idleRefreshMillis} (0: always at the full rate).
+     *
+     * @throws IllegalArgumentException when the idle period is shorter than the refresh interval
+     */
+    public static SnapshotSource start(RegistryConnection connection, SnapshotPolicy policy, Clock clock,
+                                       long idleRefreshMillis) {
+        return new SnapshotSource(connection, false, policy, clock, null, idleRefreshMillis);
     }
 
     /**
@@ -111,14 +159,14 @@ public final class SnapshotSource implements AutoCloseable {
      */
     public static SnapshotSource start(RegistryConnection connection, SnapshotPolicy policy, Clock clock,
                                        ScheduledExecutorService executor) {
-        return new SnapshotSource(connection, false, policy, clock, Objects.requireNonNull(executor, "executor"));
+        return new SnapshotSource(connection, false, policy, clock, Objects.requireNonNull(executor, "executor"), 0);
     }
 
     /** Opens its own connection for {@code config} and starts refreshing; close() closes both. */
     public static SnapshotSource open(RegistryConfig config, SnapshotPolicy policy, Clock clock) {
         RegistryConnection connection = RegistryConnection.open(config);
         try {
-            return new SnapshotSource(connection, true, policy, clock, null);
+            return new SnapshotSource(connection, true, policy, clock, null, 0);
         } catch (RuntimeException e) {
             connection.close();
             throw e;
@@ -127,6 +175,10 @@ public final class SnapshotSource implements AutoCloseable {
 
     /** The latest snapshot. Never blocks and never touches Redis. */
     public FarmSnapshot current() {
+        if (!read) {
+            // Written once per refresh at most, so readers on many threads do not fight over it.
+            read = true;
+        }
         return current;
     }
 
@@ -162,6 +214,13 @@ public final class SnapshotSource implements AutoCloseable {
 
     private void refreshInBackground() {
         try {
+            long now = System.nanoTime();
+            if (idleRefreshNanos > 0 && !read && ready && now - lastRefreshStartNanos < idleRefreshNanos) {
+                // Nobody looked since the last refresh, which is recent enough: skip this tick.
+                return;
+            }
+            read = false;
+            lastRefreshStartNanos = now;
             refreshNow();
         } catch (Throwable t) {
             LOG.error("snapshot refresh of farm {} crashed; will retry", keys.farm(), t);
@@ -191,26 +250,25 @@ public final class SnapshotSource implements AutoCloseable {
         }
     }
 
-    /** Everything one refresh needs, read in five commands. */
-    private record RawFarm(boolean schemaPresent, List<String> ids, List<KeyValue<String, String>> heartbeats,
+    /** Everything one refresh needs, read in one script. */
+    private record RawFarm(boolean schemaPresent, List<String> ids, List<String> heartbeats,
                            Map<String, String> operators) {
     }
 
+    @SuppressWarnings("unchecked")
     private RawFarm read(RedisClusterCommands<String, String> redis) {
-        boolean schemaBefore = checkSchema(redis.get(keys.schema()));
-        List<String> ids = redis.zrange(keys.hosts(), 0, MAX_HOSTS);
-        List<KeyValue<String, String>> heartbeats = List.of();
-        if (!ids.isEmpty()) {
-            String[] hostKeys = new String[ids.size()];
-            for (int i = 0; i < hostKeys.length; i++) {
-                hostKeys[i] = keys.host(ids.get(i));
-            }
-            heartbeats = redis.mget(hostKeys);
+        List<Object> reply = READ_FARM.run(redis, ScriptOutputType.MULTI,
+                new String[] {keys.schema(), keys.hosts(), keys.operators()},
+                Integer.toString(MAX_HOSTS), keys.host(""));
+        boolean schemaPresent = checkSchema((String) reply.get(0));
+        List<String> ids = (List<String>) (List<?>) reply.get(1);
+        List<String> heartbeats = (List<String>) (List<?>) reply.get(2);
+        List<Object> flat = (List<Object>) reply.get(3);
+        Map<String, String> operators = new HashMap<>();
+        for (int i = 0; i + 1 < flat.size(); i += 2) {
+            operators.put((String) flat.get(i), (String) flat.get(i + 1));
         }
-        Map<String, String> operators = redis.hgetall(keys.operators());
-        // Read the schema key on both sides: a wipe between the reads must not pass for hosts leaving.
-        boolean schemaAfter = checkSchema(redis.get(keys.schema()));
-        return new RawFarm(schemaBefore && schemaAfter, ids, heartbeats, operators);
+        return new RawFarm(schemaPresent, ids, heartbeats, operators);
     }
 
     /** Whether the schema key exists; throws for a layout this reader does not know. */
@@ -234,10 +292,11 @@ public final class SnapshotSource implements AutoCloseable {
         }
         List<HostReport> reports = new ArrayList<>(ids.size());
         List<String> expired = new ArrayList<>();
+        Map<String, Cached<HostReport>> heartbeats = new HashMap<>();
         for (int i = 0; i < ids.size(); i++) {
             String id = ids.get(i);
-            KeyValue<String, String> kv = raw.heartbeats().get(i);
-            if (!kv.hasValue()) {
+            String json = i < raw.heartbeats().size() ? raw.heartbeats().get(i) : null;
+            if (json == null) {
                 expired.add(id);
                 continue;
             }
@@ -245,16 +304,27 @@ public final class SnapshotSource implements AutoCloseable {
                 problems.skipped(keys.hosts() + " member '" + abbreviate(id) + "'", "not a host id");
                 continue;
             }
-            Decoded<HostReport> d = HeartbeatCodec.decode(id, kv.getValue());
-            if (d.ok()) {
-                reports.add(d.value());
+            Cached<HostReport> c = lastHeartbeats.get(id);
+            if (c == null || !c.raw().equals(json)) {
+                c = new Cached<>(json, HeartbeatCodec.decode(id, json));
+            }
+            heartbeats.put(id, c);
+            if (c.decoded().ok()) {
+                reports.add(c.decoded().value());
             } else {
-                problems.skipped(keys.host(id), d.problem());
+                problems.skipped(keys.host(id), c.decoded().problem());
             }
         }
+        lastHeartbeats = heartbeats;
         Map<String, OperatorState> operators = new HashMap<>();
+        Map<String, Cached<OperatorState>> operatorRecords = new HashMap<>();
         for (Map.Entry<String, String> e : raw.operators().entrySet()) {
-            Decoded<OperatorState> d = OperatorStateCodec.decode(e.getValue());
+            Cached<OperatorState> c = lastOperators.get(e.getKey());
+            if (c == null || !c.raw().equals(e.getValue())) {
+                c = new Cached<>(e.getValue(), OperatorStateCodec.decode(e.getValue()));
+            }
+            operatorRecords.put(e.getKey(), c);
+            Decoded<OperatorState> d = c.decoded();
             if (d.ok()) {
                 operators.put(e.getKey(), d.value());
             } else {
@@ -266,6 +336,7 @@ public final class SnapshotSource implements AutoCloseable {
                 }
             }
         }
+        lastOperators = operatorRecords;
         problems.endRound();
         removeExpired(expired, now);
 

@@ -285,7 +285,9 @@ class BackendProcessFaultTest {
         await().atMost(START_WAIT).pollInterval(Duration.ofMillis(20)).until(() -> eligible(victim.hostId()));
         HostView back = source.current().host(victim.hostId());
         Map<String, Integer> picks = assignments(100);
-        HostView later = source.current().host(victim.hostId());
+        // The ramp advances with time, seen in the next snapshot: 100 redirects may take less than a refresh.
+        HostView later = await().atMost(START_WAIT).until(() -> source.current().host(victim.hostId()),
+                h -> h != null && h.slowStartFactor() > back.slowStartFactor());
 
         LOG.info("SIGCONT: {} back with slow-start factor {} then {}; picks of 100: {}", victim.hostId(),
                 back.slowStartFactor(), later.slowStartFactor(), picks);

@@ -1,0 +1,79 @@
+package io.farmgate.gateway;
+
+import io.netty.util.concurrent.EventExecutor;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What one event loop reuses for every request it answers (the head being parsed, the answer being
+ * built, the client key, its own token signer) and the connections it watches for timeouts. Only
+ * its loop's thread touches it.
+ */
+final class LoopState {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LoopState.class);
+
+    final RequestHead head = new RequestHead();
+    final Answer answer = new Answer();
+    final ClientKey key;
+    final byte[] headBytes;
+    /** Decoded query values ({@code path} of {@code /v1/assign}). */
+    final byte[] scratch;
+    final AssignmentTokens.Signer signer;
+
+    private final PublicListener.Limits limits;
+    private PublicConnection first;
+    private boolean sweeping;
+
+    LoopState(PublicListener.Limits limits, AssignmentTokens tokens) {
+        this.limits = limits;
+        this.headBytes = new byte[limits.maxHeadBytes()];
+        this.scratch = new byte[limits.maxHeadBytes()];
+        this.key = new ClientKey(limits.maxHeadBytes());
+        this.signer = tokens.newSigner();
+    }
+
+    /** Starts watching a new connection; the first one starts this loop's periodic sweep. */
+    void add(PublicConnection c, EventExecutor loop) {
+        c.next = first;
+        c.previous = null;
+        if (first != null) {
+            first.previous = c;
+        }
+        first = c;
+        if (!sweeping) {
+            sweeping = true;
+            long period = limits.sweepMillis();
+            loop.scheduleWithFixedDelay(this::sweep, period, period, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    void remove(PublicConnection c) {
+        if (c.previous != null) {
+            c.previous.next = c.next;
+        } else if (first == c) {
+            first = c.next;
+        }
+        if (c.next != null) {
+            c.next.previous = c.previous;
+        }
+        c.next = null;
+        c.previous = null;
+    }
+
+    /** Closes connections past their header, idle or linger deadline. */
+    private void sweep() {
+        try {
+            long now = System.nanoTime();
+            PublicConnection c = first;
+            while (c != null) {
+                PublicConnection next = c.next;
+                c.checkDeadline(now);
+                c = next;
+            }
+        } catch (Throwable t) {
+            LOG.warn("public listener timeout sweep failed", t);
+        }
+    }
+}
