@@ -329,11 +329,7 @@ class DemoBrowserClientTest {
         }
 
         private void page(HttpExchange exchange) throws IOException {
-            String html = """
-                    <!doctype html>
-                    <html><head><meta charset="utf-8"><link rel="icon" href="data:,">
-                    <script src="%s/v1/client.js"></script></head>
-                    <body><script>
+            String script = """
                       window.events = { connected: [], received: [], disconnects: [] };
                       window.fg = new FarmgateClient({
                         gateway: location.origin,
@@ -343,18 +339,24 @@ class DemoBrowserClientTest {
                         onDisconnected: function (code) { events.disconnects.push(code); }
                       });
                       fg.start();
-                    </script></body></html>
-                    """.formatted(gateway);
-            respond(exchange, 200, "text/html; charset=utf-8", null, html);
+                    """;
+            respond(exchange, 200, "text/html; charset=utf-8", null, html(script));
         }
 
-        /** {@code ?n=<clients>&room=<room>}: n clients in one room, each recording the positions it delivered. */
-        private void roomPage(HttpExchange exchange) throws IOException {
-            String html = """
+        /** A page that loads the gateway's client.js, then runs {@code script}. */
+        private String html(String script) {
+            return """
                     <!doctype html>
                     <html><head><meta charset="utf-8"><link rel="icon" href="data:,">
                     <script src="%s/v1/client.js"></script></head>
                     <body><script>
+                    %s</script></body></html>
+                    """.formatted(gateway, script);
+        }
+
+        /** {@code ?n=<clients>&room=<room>}: n clients in one room, each recording the positions it delivered. */
+        private void roomPage(HttpExchange exchange) throws IOException {
+            String script = """
                       var q = new URLSearchParams(location.search);
                       window.room = { clients: [], delivered: [], hosts: [], sent: 0, timer: null };
                       for (var i = 0; i < Number(q.get("n")); i++) {
@@ -373,14 +375,13 @@ class DemoBrowserClientTest {
                       }
                       room.chat = function (everyMs) {
                         room.timer = setInterval(function () {
-                          room.clients[room.sent %% room.clients.length].send("m" + room.sent);
+                          room.clients[room.sent % room.clients.length].send("m" + room.sent);
                           room.sent++;
                         }, everyMs);
                       };
                       room.stop = function () { clearInterval(room.timer); };
-                    </script></body></html>
-                    """.formatted(gateway);
-            respond(exchange, 200, "text/html; charset=utf-8", null, html);
+                    """;
+            respond(exchange, 200, "text/html; charset=utf-8", null, html(script));
         }
 
         private void assign(HttpExchange exchange) throws IOException {
