@@ -239,16 +239,22 @@ final class ChatRooms {
             return;
         }
         if (member.sentUpTo == null) {
-            if (member.resume.after(replay.last())) {
-                refuse(member);
-                return;
-            }
             // The frames that follow come after the position asked for: every replayed one is after it.
-            sockets.send(member.ctx, positionFrame(member.resume));
-            member.sentUpTo = member.resume;
-            if (gap(member.resume, replay)) {
+            StreamPosition start = member.resume;
+            if (member.resume.after(replay.last())) {
+                if (replay.length() > 0) {
+                    refuse(member);
+                    return;
+                }
+                // Ahead of a room whose stream is gone: Redis lost it (a restart without persistence). Not the
+                // client's fault: it hears of a gap, then gets every entry the room gets from now on.
+                start = StreamPosition.ZERO;
+            }
+            sockets.send(member.ctx, positionFrame(start));
+            member.sentUpTo = start;
+            if (start != member.resume || gap(member.resume, replay)) {
                 gaps.incrementAndGet();
-                sockets.send(member.ctx, gapFrame(member.resume, replay.first()));
+                sockets.send(member.ctx, gapFrame(member.resume, replay.first() == null ? StreamPosition.ZERO : replay.first()));
             }
         }
         for (RoomLog.Entry e : replay.entries()) {
@@ -267,14 +273,15 @@ final class ChatRooms {
     }
 
     /**
-     * Whether entries after {@code asked} may have been trimmed: it is no longer held, it is older than
-     * the oldest entry held, and the stream is at its retention (MAXLEN ~ never trims below it, so a
-     * shorter stream was never trimmed). Errs towards a gap: it may also be sent when exactly the
-     * asked entry itself, and nothing after it, was trimmed.
+     * Whether entries after {@code asked} may be missing: it is no longer held, it is older than the oldest
+     * entry held, and either the stream is at its retention (trimmed: MAXLEN ~ never trims below it) or
+     * {@code asked} is a real position (not 0-0) that a stream shorter than its retention no longer holds,
+     * which only a lost stream does (Redis restarted empty, and the room got new entries since). Errs
+     * towards a gap: it may also be sent when exactly the asked entry itself, and nothing after it, went.
      */
     private boolean gap(StreamPosition asked, RoomLog.Replay replay) {
         return !replay.holds() && replay.first() != null && replay.first().after(asked)
-                && replay.length() >= retention;
+                && (replay.length() >= retention || !asked.equals(StreamPosition.ZERO));
     }
 
     private void refuse(Member member) {

@@ -240,6 +240,45 @@ class RoomResumeTest {
     }
 
     @Test
+    void aResumeIntoARoomRedisLostGetsAGapThenEverythingNewInsteadOfARefusal() {
+        ChatBackend a = backend("lost-a", 1000);
+        ChatClient sender = joined(a, "?room=lost");
+        for (int i = 1; i <= 3; i++) {
+            sender.send(chat("l-" + i));
+        }
+        soon().until(() -> sender.received.size() == 3);
+        List<String> before = positionsOf(sender.received);
+        long gapsBefore = a.gapsSent();
+        // Redis restarted without persistence: every room's stream is gone, so these positions are ahead of it.
+        redis.command("FLUSHALL");
+
+        ChatClient emptyRoom = joined(a, "?room=lost&resume=" + before.get(2));
+        assertThat(emptyRoom.closed()).as("not refused").isFalse();
+        assertThat(position(emptyRoom)).isEqualTo("0-0");
+        soon().until(() -> emptyRoom.received.size() == 1);
+        JsonNode gap = parse(emptyRoom.received.get(0));
+        assertThat(gap.path("type").asText()).isEqualTo("gap");
+        assertThat(gap.path("requested").asText()).isEqualTo(before.get(2));
+        assertThat(gap.path("oldest").asText()).isEqualTo("0-0");
+        sender.send(chat("l-4"));
+        soon().until(() -> emptyRoom.received.size() == 2 && sender.received.size() == 4);
+        List<String> refilled = streamIds("lost");
+        assertThat(idsOf(emptyRoom.received)).containsExactly("l-4");
+        assertThat(positionsOf(emptyRoom.received)).isEqualTo(refilled);
+
+        // The room got new entries since: an old position it no longer holds is a gap too, then the new entries.
+        ChatClient refilledRoom = joined(a, "?room=lost&resume=" + before.get(1));
+        soon().until(() -> refilledRoom.received.size() == 2);
+        JsonNode second = parse(refilledRoom.received.get(0));
+        assertThat(second.path("type").asText()).isEqualTo("gap");
+        assertThat(second.path("requested").asText()).isEqualTo(before.get(1));
+        assertThat(second.path("oldest").asText()).isEqualTo(refilled.get(0));
+        assertThat(positionsOf(refilledRoom.received)).isEqualTo(refilled);
+        assertThat(a.gapsSent()).isEqualTo(gapsBefore + 2);
+        assertThat(a.refusedResumes()).isZero();
+    }
+
+    @Test
     void aMalformedOrForgedResumeIsClosedWith1008AndNeverGetsAnotherRoomsFrames() {
         ChatBackend a = backend("bad-a", 1000);
         ChatClient inSecret = joined(a, "?room=secret");

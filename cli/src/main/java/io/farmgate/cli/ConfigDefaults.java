@@ -6,9 +6,11 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.OptionSpec;
@@ -95,15 +97,34 @@ final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
             return null;
         }
         String command = option.command() == null ? null : option.command().name();
-        String fromSection = command == null ? null : lookup(yaml.get(command), name);
-        return fromSection != null ? fromSection : lookup(yaml, name);
+        String separator = listSeparator(option);
+        String fromSection = command == null ? null : lookup(yaml.get(command), name, separator);
+        return fromSection != null ? fromSection : lookup(yaml, name, separator);
+    }
+
+    /**
+     * What a YAML list's items are joined with for {@code option}: a separator its {@code split} regex splits on
+     * (picocli splits a default value as it splits a flag's), so a list gives several values. An option that
+     * does not split takes the items joined with ',' as one value, as before.
+     */
+    static String listSeparator(OptionSpec option) {
+        String regex = option.splitRegex();
+        if (regex == null || regex.isEmpty()) {
+            return ",";
+        }
+        for (String candidate : List.of(",", ";", " ")) {
+            if (Pattern.matches(regex, candidate)) {
+                return candidate;
+            }
+        }
+        throw new IllegalStateException(option.longestName() + ": split " + regex + " (expected: a regex matching ',', ';' or ' ')");
     }
 
     static String envName(String optionName) {
         return ENV_PREFIX + optionName.toUpperCase(Locale.ROOT).replace('-', '_');
     }
 
-    private static String lookup(JsonNode section, String name) {
+    private static String lookup(JsonNode section, String name, String separator) {
         if (section == null || !section.isObject()) {
             return null;
         }
@@ -118,7 +139,7 @@ final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
             StringBuilder joined = new StringBuilder();
             for (JsonNode item : v) {
                 if (joined.length() > 0) {
-                    joined.append(',');
+                    joined.append(separator);
                 }
                 joined.append(item.asText());
             }

@@ -82,8 +82,9 @@ final class DnsCommand implements Callable<Integer> {
                     + "clients one answer is counted as (default: ${DEFAULT-VALUE}).")
     double newClientsPerCacheSecond;
 
-    @Option(names = "--name-server", paramLabel = "NAME[=IP,...]",
-            description = "A name server of the zone, with glue addresses when inside it; repeatable. "
+    @Option(names = "--name-server", split = ";", splitSynopsisLabel = ";", paramLabel = "NAME[=IP,...]",
+            description = "A name server of the zone, with glue addresses when inside it; repeatable, or several "
+                    + "separated by ';' (so FARMGATE_NAME_SERVER can give several; a YAML list in --config does). "
                     + "Default: ns1.<zone> with no glue.")
     List<String> nameServers;
 
@@ -95,8 +96,9 @@ final class DnsCommand implements Callable<Integer> {
             description = "Every Nth limited response is sent truncated instead of dropped (default: ${DEFAULT-VALUE}).")
     int rrlSlip;
 
-    @Option(names = "--fallback-address", paramLabel = "IP",
-            description = "Answered when no host is eligible and the farm data is fresh; repeatable. Default: SERVFAIL.")
+    @Option(names = "--fallback-address", split = ",", paramLabel = "IP",
+            description = "Answered when no host is eligible and the farm data is fresh; repeatable, or several "
+                    + "separated by ','. Default: SERVFAIL.")
     List<String> fallbackAddresses;
 
     @Option(names = "--udp-threads", defaultValue = "0", paramLabel = "N",

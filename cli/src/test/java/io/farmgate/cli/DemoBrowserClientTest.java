@@ -11,6 +11,10 @@ import io.farmgate.gateway.ListenAddress;
 import io.farmgate.testing.FreePort;
 import io.farmgate.testing.HeadlessChromium;
 import io.farmgate.testing.RequiredTools;
+import io.lettuce.core.Range;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.StreamMessage;
+import io.lettuce.core.api.StatefulRedisConnection;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -31,9 +35,11 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.JavascriptExecutor;
@@ -51,6 +57,7 @@ import org.openqa.selenium.chrome.ChromeDriver;
  * The page's server therefore forwards {@code GET /v1/assign} to the demo gateway unchanged, which also lets the
  * test hold the page between two connections.
  */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
 class DemoBrowserClientTest {
 
     @RegisterExtension
@@ -59,6 +66,7 @@ class DemoBrowserClientTest {
     private static final String ADMIN_TOKEN = "demo-browser-admin-token-0123456789";
     private static final Duration WAIT = Duration.ofSeconds(20);
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int ROOM_CLIENTS = 20;
 
     @TempDir
     static Path profile;
@@ -107,8 +115,9 @@ class DemoBrowserClientTest {
         await().atMost(WAIT).until(() -> number("return fg.stats().confirmed") == 2);
 
         pages.holdAssignments();
+        int assigned = pages.assignRequests(); // other tests' pages asked too
         assertThat(admin("POST", "/v1/hosts/" + first + "/drain").statusCode()).isBetween(200, 299);
-        await().atMost(WAIT).until(() -> pages.assignRequests() == 2);
+        await().atMost(WAIT).until(() -> pages.assignRequests() == assigned + 1);
         assertThat(strings("return events.disconnects.map(String)")).containsExactly("1012");
         js("for (var i = 0; i < 3; i++) { ids.push(fg.send('while away ' + i)); }");
         assertThat(js("return fg.state")).isEqualTo("connecting");
@@ -129,6 +138,83 @@ class DemoBrowserClientTest {
         assertThat(ids).allSatisfy(id -> assertThat(observer.seen.get(id).get()).as("times %s reached the room", id)
                 .isEqualTo(1));
         observer.close();
+    }
+
+    /**
+     * Issue 18 in the browser: a page of {@value #ROOM_CLIENTS} clients in one room chats while the demo backend most
+     * of them are on is drained. Every client delivers every broadcast of the room once and in order, checked by
+     * position against the room's stream as Redis holds it (XRANGE): 0 missed, 0 repeated, 0 out of order, and the
+     * moved clients came back with {@code resume=}.
+     */
+    @Test
+    void aPageOfClientsInOneRoomDeliversEveryBroadcastOnceAndInOrderAcrossADrain() throws Exception {
+        String room = "browser-resume";
+        browser.get(pages.uri() + "/room.html?n=" + ROOM_CLIENTS + "&room=" + room);
+        await().atMost(WAIT).until(() -> number("return room.clients.filter(function (c) { return c.state === 'open'; }).length")
+                == ROOM_CLIENTS);
+        // Drain the host with the most of the page's clients that is not draining already (another test may have
+        // drained one).
+        Map<String, JsonNode> before = hosts();
+        Map<String, Long> onHost = strings("return room.hosts.map(function (h) { return h[h.length - 1]; })").stream()
+                .filter(h -> !"draining".equals(before.get(h).path("state").asText()))
+                .collect(Collectors.groupingBy(h -> h, Collectors.counting()));
+        String drained = onHost.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+        List<Boolean> moved = strings("return room.hosts.map(function (h) { return h[h.length - 1]; })").stream()
+                .map(drained::equals).toList();
+        long movedCount = moved.stream().filter(m -> m).count();
+        assertThat(movedCount).as("clients on %s", drained).isPositive();
+
+        js("room.chat(40)"); // a message every 40 ms, from each client in turn
+        await().atMost(WAIT).until(() -> number("return room.sent") >= 25);
+        try {
+            assertThat(admin("POST", "/v1/hosts/" + drained + "/drain").statusCode()).isBetween(200, 299);
+            await().atMost(WAIT).until(() -> number("return room.hosts.filter(function (h, i) {"
+                    + " return h[h.length - 1] === '" + drained + "' || room.clients[i].state !== 'open'; }).length") == 0);
+            long sentAtMove = number("return room.sent");
+            await().atMost(WAIT).until(() -> number("return room.sent") >= sentAtMove + 25);
+        } finally {
+            js("room.stop()");
+            admin("POST", "/v1/hosts/" + drained + "/undrain");
+        }
+        long sent = number("return room.sent");
+        await().atMost(WAIT).until(() -> number("return room.clients.reduce(function (n, c) { return n + c.stats().pending; }, 0)") == 0);
+
+        List<String> stream = streamPositions(room);
+        assertThat(stream).as("every message reached the room once").hasSize((int) sent);
+        await().atMost(WAIT).until(() -> number("return room.delivered.reduce(function (n, d) { return n + d.length; }, 0)")
+                == (long) stream.size() * ROOM_CLIENTS);
+        List<List<String>> delivered = lists("return room.delivered");
+        for (int i = 0; i < ROOM_CLIENTS; i++) {
+            assertThat(delivered.get(i)).as("positions client %d delivered", i).isEqualTo(stream);
+        }
+        for (int i = 0; i < ROOM_CLIENTS; i++) {
+            String stats = "return room.clients[" + i + "].stats()";
+            assertThat(number(stats + ".gaps")).as("gaps of client %d", i).isZero();
+            assertThat(number(stats + ".resumesRefused")).as("refused resumes of client %d", i).isZero();
+            if (moved.get(i)) {
+                assertThat(strings("return room.hosts[" + i + "]")).as("hosts of client %d", i).hasSizeGreaterThan(1);
+                assertThat(number(stats + ".reconnects['service-restart']")).as("client %d moved", i).isPositive();
+                assertThat(number(stats + ".resumes")).as("client %d resumed", i).isPositive();
+            }
+        }
+        System.out.printf("browser room: %d clients, %d moved off %s, %d broadcasts, each delivered by all%n",
+                ROOM_CLIENTS, movedCount, drained, stream.size());
+    }
+
+    /** The room's positions as the demo's Redis holds them, oldest first. */
+    private static List<String> streamPositions(String room) {
+        RedisClient client = RedisClient.create(demo.redisUri());
+        try (StatefulRedisConnection<String, String> c = client.connect()) {
+            return c.sync().xrange("fg:{demo}:room:" + room, Range.create("-", "+")).stream()
+                    .map(StreamMessage::getId).toList();
+        } finally {
+            client.shutdown();
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<List<String>> lists(String script) {
+        return (List<List<String>>) js(script);
     }
 
     private static Object js(String script) {
@@ -220,6 +306,7 @@ class DemoBrowserClientTest {
             this.gateway = gateway;
             server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
             server.createContext("/chat.html", this::page);
+            server.createContext("/room.html", this::roomPage);
             server.createContext("/v1/assign", this::assign);
             server.setExecutor(threads);
             server.start();
@@ -242,11 +329,7 @@ class DemoBrowserClientTest {
         }
 
         private void page(HttpExchange exchange) throws IOException {
-            String html = """
-                    <!doctype html>
-                    <html><head><meta charset="utf-8"><link rel="icon" href="data:,">
-                    <script src="%s/v1/client.js"></script></head>
-                    <body><script>
+            String script = """
                       window.events = { connected: [], received: [], disconnects: [] };
                       window.fg = new FarmgateClient({
                         gateway: location.origin,
@@ -256,9 +339,49 @@ class DemoBrowserClientTest {
                         onDisconnected: function (code) { events.disconnects.push(code); }
                       });
                       fg.start();
-                    </script></body></html>
-                    """.formatted(gateway);
-            respond(exchange, 200, "text/html; charset=utf-8", null, html);
+                    """;
+            respond(exchange, 200, "text/html; charset=utf-8", null, html(script));
+        }
+
+        /** A page that loads the gateway's client.js, then runs {@code script}. */
+        private String html(String script) {
+            return """
+                    <!doctype html>
+                    <html><head><meta charset="utf-8"><link rel="icon" href="data:,">
+                    <script src="%s/v1/client.js"></script></head>
+                    <body><script>
+                    %s</script></body></html>
+                    """.formatted(gateway, script);
+        }
+
+        /** {@code ?n=<clients>&room=<room>}: n clients in one room, each recording the positions it delivered. */
+        private void roomPage(HttpExchange exchange) throws IOException {
+            String script = """
+                      var q = new URLSearchParams(location.search);
+                      window.room = { clients: [], delivered: [], hosts: [], sent: 0, timer: null };
+                      for (var i = 0; i < Number(q.get("n")); i++) {
+                        (function (delivered, hosts) {
+                          room.delivered.push(delivered);
+                          room.hosts.push(hosts);
+                          var c = new FarmgateClient({
+                            gateway: location.origin, path: "/chat?room=" + q.get("room"),
+                            firstRetryWindowMs: 300, initialRetryDelayMs: 50, maxRetryDelayMs: 300,
+                            onConnected: function (a) { hosts.push(a.hostId); },
+                            onMessage: function (m) { if (m.type === "chat") { delivered.push(m.pos); } }
+                          });
+                          room.clients.push(c);
+                          c.start();
+                        })([], []);
+                      }
+                      room.chat = function (everyMs) {
+                        room.timer = setInterval(function () {
+                          room.clients[room.sent % room.clients.length].send("m" + room.sent);
+                          room.sent++;
+                        }, everyMs);
+                      };
+                      room.stop = function () { clearInterval(room.timer); };
+                    """;
+            respond(exchange, 200, "text/html; charset=utf-8", null, html(script));
         }
 
         private void assign(HttpExchange exchange) throws IOException {

@@ -11,7 +11,8 @@ import java.util.Objects;
  *                               preference: a client asks the one that last answered and moves on to the next
  *                               (round the list) when it cannot be reached, before counting a failed attempt
  * @param frontDoor              JSON assignment or 307 redirect
- * @param path                   appended to the host's URL (assign) or requested from the gateway (redirect); "" for none
+ * @param path                   appended to the host's URL (assign; a query in it, {@code /chat?room=r}, joins the
+ *                               URL's query) or requested from the gateway (redirect); "" for none
  * @param clientKey              sticky-routing key sent as {@code ?client=}; null for none
  * @param backoff                when to retry
  * @param maxRetryAfterMillis    cap on a gateway's Retry-After, so a bad header cannot park a client for hours

@@ -32,12 +32,17 @@ public interface ClientListener {
      * The backend could not replay everything after the position this client resumed from (older
      * than the room's retention), or its host fell further behind than the retention: frames after
      * {@code requested} and before {@code oldest} may be missing. Deliveries continue from
-     * {@code oldest}; what to do (reload state, show a notice) is the application's call.
+     * {@code oldest}; what to do (reload state, show a notice) is the application's call. {@code oldest} is
+     * null when the backend refused the position (1008 {@code bad resume position}): the client then
+     * reconnects once without it and delivers from the room's position at that time.
      */
     default void onGap(String requested, String oldest) {
     }
 
-    /** An open connection closed; {@code cause} is empty when the client will not reconnect. */
+    /**
+     * An open connection closed; {@code cause} is empty when the client will not reconnect, except after a
+     * refused resume ({@link #onGap} with {@code oldest} null follows, then {@link #onRetryScheduled}).
+     */
     default void onDisconnected(int code, String reason, Optional<ReconnectCause> cause) {
     }
 

@@ -18,9 +18,13 @@ import java.util.Map;
  * @param failedAttempts     attempts that did not end in an open connection
  * @param reconnects         connections lost and retried, by cause
  * @param gaps               gap frames: resumes (or a host's reading) older than the room's retention,
- *                           so frames of the room may have been missed ({@link ClientListener#onGap})
+ *                           so frames of the room may have been missed ({@link ClientListener#onGap}),
+ *                           and resumes refused
+ * @param resumesRefused     reconnects whose {@code resume} position the backend refused (1008
+ *                           {@code bad resume position}: e.g. the room's stream was lost); each is also a gap
  */
 public record ClientStats(ClientState state, long sent, long confirmed, long pending, long resent, long received,
                           long duplicatesDropped, long malformedDropped, long assignments, long noHostAnswers,
-                          long failedAttempts, Map<ReconnectCause, Long> reconnects, long gaps) {
+                          long failedAttempts, Map<ReconnectCause, Long> reconnects, long gaps,
+                          long resumesRefused) {
 }

@@ -36,6 +36,9 @@ import org.slf4j.LoggerFactory;
 public final class FarmgateClient implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(FarmgateClient.class);
+    /** The close code and reason of a backend that refuses a {@code resume} position (docs/client.md). */
+    static final int BAD_RESUME_CODE = 1008;
+    static final String BAD_RESUME_REASON = "bad resume position";
     /** Inbound frames above this size are dropped (and counted as malformed). */
     static final int MAX_INBOUND_CHARS = 1 << 20;
 
@@ -72,6 +75,7 @@ public final class FarmgateClient implements AutoCloseable {
     private long noHostAnswers;
     private long failedAttempts;
     private long gaps;
+    private long resumesRefused;
     /** The greatest position delivered (or announced by a position frame); null before the first. */
     private StreamPosition lastPosition;
     /** The position of the first position frame this client ever got; null before it. */
@@ -188,7 +192,7 @@ public final class FarmgateClient implements AutoCloseable {
         synchronized (lock) {
             return new ClientStats(state, sent, confirmed, unconfirmed.size(), resent, received, duplicatesDropped,
                     malformedDropped, assignments, noHostAnswers, failedAttempts, Collections.unmodifiableMap(new EnumMap<>(reconnects)),
-                    gaps);
+                    gaps, resumesRefused);
         }
     }
 
@@ -289,11 +293,12 @@ public final class FarmgateClient implements AutoCloseable {
                 return;
             }
             // A reconnect asks the new host for what this client missed meanwhile (docs/client.md, resume).
-            URI uri = lastPosition == null ? assigned : withQueryParameter(assigned, "resume", lastPosition.toString());
+            StreamPosition resume = lastPosition;
+            URI uri = resume == null ? assigned : withQueryParameter(assigned, "resume", resume.toString());
             LOG.debug("connecting to {} ({})", uri, answer.hostId());
             http.newWebSocketBuilder()
                     .connectTimeout(Duration.ofMillis(config.connectTimeoutMillis()))
-                    .buildAsync(uri, new Connection(attempt))
+                    .buildAsync(uri, new Connection(attempt, resume))
                     .whenCompleteAsync((ws, e) -> {
                         if (e != null) {
                             guarded(() -> connectFailed(attempt, unwrap(e)));
@@ -479,8 +484,12 @@ public final class FarmgateClient implements AutoCloseable {
         }
     }
 
-    private void closed(long attempt, int code, String reason) {
-        List<Runnable> notices = new ArrayList<>(2);
+    /**
+     * The connection closed. {@code resumed} is the position it asked to resume after (null: none), {@code frames}
+     * the frames that had arrived on it.
+     */
+    private void closed(long attempt, int code, String reason, StreamPosition resumed, long frames) {
+        List<Runnable> notices = new ArrayList<>(3);
         synchronized (lock) {
             if (attempt != generation || state != ClientState.OPEN) {
                 return;
@@ -488,7 +497,10 @@ public final class FarmgateClient implements AutoCloseable {
             socket = null;
             Optional<ReconnectCause> cause = ReconnectCause.forCloseCode(code);
             notices.add(() -> listener.onDisconnected(code, reason, cause));
-            if (cause.isEmpty()) {
+            // A 1008 for a resume= is the refusal of the position (the protocol's reason), or comes before any frame.
+            if (code == BAD_RESUME_CODE && resumed != null && (BAD_RESUME_REASON.equals(reason) || frames == 0)) {
+                notices.add(resumeRefusedLocked(resumed, reason));
+            } else if (cause.isEmpty()) {
                 state = ClientState.CLOSED;
                 generation++;
             } else {
@@ -515,14 +527,38 @@ public final class FarmgateClient implements AutoCloseable {
         notices.forEach(Runnable::run);
     }
 
+    /**
+     * The backend refused the position this client resumed from (malformed, or ahead of the room: its stream was
+     * reset, say by a Redis restart without persistence). What came after it cannot be replayed: a gap the
+     * application hears of ({@code oldest} null). The client forgets its positions and reconnects once without
+     * {@code resume} after a failure's delay; a 1008 on that connection ends the session as any other close code
+     * does, so a refusal never turns into a reconnect loop. Returns the listener calls to make outside the lock.
+     */
+    private Runnable resumeRefusedLocked(StreamPosition requested, String reason) {
+        resumesRefused++;
+        gaps++;
+        lastPosition = null;
+        Runnable retry = attemptFailedLocked("resume " + requested + " refused: " + reason, -1);
+        String asked = requested.toString();
+        return () -> {
+            listener.onGap(asked, null);
+            retry.run();
+        };
+    }
+
     /** The JDK WebSocket listener of one connection attempt. */
     private final class Connection implements WebSocket.Listener {
         private final long attempt;
+        /** The position this connection asked to resume after; null when it asked for none. */
+        private final StreamPosition resumed;
         private final StringBuilder partial = new StringBuilder();
         private boolean oversized;
+        // The JDK calls one listener's methods one at a time, so a plain field is enough.
+        private long frames;
 
-        Connection(long attempt) {
+        Connection(long attempt, StreamPosition resumed) {
             this.attempt = attempt;
+            this.resumed = resumed;
         }
 
         @Override
@@ -539,6 +575,7 @@ public final class FarmgateClient implements AutoCloseable {
                 partial.setLength(0);
             }
             if (last) {
+                frames++;
                 String text = oversized ? null : partial.toString();
                 partial.setLength(0);
                 oversized = false;
@@ -550,13 +587,13 @@ public final class FarmgateClient implements AutoCloseable {
 
         @Override
         public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-            guarded(() -> closed(attempt, statusCode, reason));
+            guarded(() -> closed(attempt, statusCode, reason, resumed, frames));
             return null;
         }
 
         @Override
         public void onError(WebSocket webSocket, Throwable error) {
-            guarded(() -> closed(attempt, ABNORMAL_CLOSE_CODE, describe(error)));
+            guarded(() -> closed(attempt, ABNORMAL_CLOSE_CODE, describe(error), resumed, frames));
         }
     }
 

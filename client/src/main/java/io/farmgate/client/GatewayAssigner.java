@@ -185,10 +185,16 @@ final class GatewayAssigner {
             throw new BadAnswerException("gateway: assigned url " + assignment.url() + " has no host");
         }
         String path = url.getRawPath() == null ? "" : url.getRawPath();
-        if (config.frontDoor() == FrontDoor.ASSIGN && !config.path().isEmpty()) {
-            path = path.replaceAll("/+$", "") + config.path();
-        }
         String query = url.getRawQuery();
+        if (config.frontDoor() == FrontDoor.ASSIGN && !config.path().isEmpty()) {
+            // The path's own query ("/chat?room=r") joins the assigned url's (which carries fg_token), as in JS.
+            int q = config.path().indexOf('?');
+            path = path.replaceAll("/+$", "") + (q < 0 ? config.path() : config.path().substring(0, q));
+            String extra = q < 0 ? "" : config.path().substring(q + 1);
+            if (!extra.isEmpty()) {
+                query = query == null || query.isEmpty() ? extra : query + "&" + extra;
+            }
+        }
         // The gateway's /v1/assign url already carries the token; add it only where it is missing.
         if (assignment.token() != null && !assignment.token().isBlank() && !hasTokenParam(query)) {
             String tokenParam = "fg_token=" + URLEncoder.encode(assignment.token(), StandardCharsets.UTF_8);

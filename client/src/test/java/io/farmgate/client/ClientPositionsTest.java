@@ -10,12 +10,14 @@ import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -75,17 +77,19 @@ class ClientPositionsTest {
         }
     }
 
-    @Test
-    void deliversByPositionInOrderOnceResumesFromTheLastDeliveredAndReportsTheGap() throws Exception {
+    private final List<InboundMessage> messages = new CopyOnWriteArrayList<>();
+    private final List<Integer> closes = new CopyOnWriteArrayList<>();
+
+    /** Starts the scripted backend, a gateway that assigns it, and the client (on {@code /chat?room=r}). */
+    private void start(Consumer<WsContext> script) throws Exception {
         backend = Javalin.create(j -> {
             j.startup.showJavalinBanner = false;
             j.jetty.host = "127.0.0.1";
             j.jetty.port = 0;
-            j.routes.ws("/*", ws -> ws.onConnect(this::script));
+            j.routes.ws("/*", ws -> ws.onConnect(script::accept));
         }).start();
         gateway = new FakeGateway(List.of());
         gateway.addHost("scripted", "ws://127.0.0.1:" + backend.port());
-        List<InboundMessage> messages = new CopyOnWriteArrayList<>();
         ClientListener events = new ClientListener() {
             @Override
             public void onMessage(InboundMessage message) {
@@ -96,11 +100,21 @@ class ClientPositionsTest {
             public void onGap(String requested, String oldest) {
                 gaps.add(requested + ".." + oldest);
             }
+
+            @Override
+            public void onDisconnected(int code, String reason, Optional<ReconnectCause> cause) {
+                closes.add(code);
+            }
         };
         client = new FarmgateClient(ClientConfig.defaults(gateway.uri()).withPath("/chat?room=r")
                 .withBackoff(new ReconnectBackoff(50, 20, 100)), HttpClient.newHttpClient(), scheduler,
                 new SplittableRandom(3), Clock.systemUTC(), events);
         client.start();
+    }
+
+    @Test
+    void deliversByPositionInOrderOnceResumesFromTheLastDeliveredAndReportsTheGap() throws Exception {
+        start(this::script);
 
         await().atMost(WAIT).until(() -> messages.stream().filter(m -> "chat".equals(m.type())).count() == 4);
         assertThat(messages.stream().filter(m -> "chat".equals(m.type())).map(InboundMessage::id))
@@ -118,5 +132,87 @@ class ClientPositionsTest {
         assertThat(stats.duplicatesDropped()).isEqualTo(2);
         assertThat(client.firstPosition()).hasValue(StreamPosition.parse("9-5"));
         assertThat(client.lastPosition()).hasValue(StreamPosition.parse("12-1"));
+    }
+
+    /**
+     * 1: a position, a frame, 1012. 2 (resumes): refused, 1008 {@code bad resume position}. 3 (no resume): a room
+     * whose positions start lower (its stream was lost), a frame, then 1008 for another reason: that ends it.
+     */
+    private void refusingScript(WsContext ctx) {
+        queries.add(ctx.queryString() == null ? "" : ctx.queryString());
+        switch (connections.incrementAndGet()) {
+            case 1 -> {
+                ctx.send("{\"type\":\"position\",\"pos\":\"900-5\"}");
+                ctx.send(chat("a", "900-6"));
+                ctx.closeSession(1012, "shed: reconnect through the front door");
+            }
+            case 2 -> ctx.closeSession(1008, "bad resume position");
+            default -> {
+                ctx.send("{\"type\":\"position\",\"pos\":\"0-0\"}");
+                ctx.send(chat("b", "3-0"));
+                ctx.closeSession(1008, "policy violation");
+            }
+        }
+    }
+
+    @Test
+    void aRefusedResumeIsAGapThenOneReconnectWithoutResumeThatDeliversTheNewRoomAndNoLoop() throws Exception {
+        start(this::refusingScript);
+
+        await().atMost(WAIT).until(() -> client.state() == ClientState.CLOSED);
+        assertThat(queries).hasSize(3);
+        assertThat(queries.get(0)).doesNotContain("resume");
+        assertThat(queries.get(1)).endsWith("&resume=900-6");
+        assertThat(queries.get(2)).as("the retry forgets the refused position").doesNotContain("resume");
+        // Positions below the refused one are delivered: the client forgot its positions with the refusal.
+        assertThat(messages.stream().map(InboundMessage::id)).containsExactly("a", "b");
+        assertThat(gaps).containsExactly("900-6..null");
+        assertThat(closes).containsExactly(1012, 1008, 1008);
+        ClientStats stats = client.stats();
+        assertThat(stats.gaps()).isEqualTo(1);
+        assertThat(stats.resumesRefused()).isEqualTo(1);
+        assertThat(stats.failedAttempts()).isEqualTo(1);
+        assertThat(client.lastPosition()).hasValue(StreamPosition.parse("3-0"));
+    }
+
+    @Test
+    void a1008WithAnotherReasonAfterFramesEndsTheSessionEvenOnAResumedConnection() throws Exception {
+        start(ctx -> {
+            queries.add(ctx.queryString() == null ? "" : ctx.queryString());
+            if (connections.incrementAndGet() == 1) {
+                ctx.send("{\"type\":\"position\",\"pos\":\"7-0\"}");
+                ctx.closeSession(1012, "shed");
+            } else {
+                ctx.send("{\"type\":\"position\",\"pos\":\"7-0\"}");
+                ctx.closeSession(1008, "policy violation");
+            }
+        });
+
+        await().atMost(WAIT).until(() -> client.state() == ClientState.CLOSED);
+        assertThat(queries).hasSize(2);
+        assertThat(queries.get(1)).endsWith("&resume=7-0");
+        assertThat(gaps).isEmpty();
+        assertThat(client.stats().resumesRefused()).isZero();
+    }
+
+    @Test
+    void a1008BeforeAnyFrameOnAResumedConnectionIsARefusalWhateverItsReason() throws Exception {
+        start(ctx -> {
+            queries.add(ctx.queryString() == null ? "" : ctx.queryString());
+            int n = connections.incrementAndGet();
+            if (n == 1) {
+                ctx.send("{\"type\":\"position\",\"pos\":\"7-0\"}");
+                ctx.closeSession(1012, "shed");
+            } else if (n == 2) {
+                ctx.closeSession(1008, "fg_token expired");
+            } else {
+                ctx.send("{\"type\":\"position\",\"pos\":\"8-0\"}");
+            }
+        });
+
+        await().atMost(WAIT).until(() -> connections.get() == 3 && client.state() == ClientState.OPEN);
+        assertThat(queries.get(2)).doesNotContain("resume");
+        assertThat(gaps).containsExactly("7-0..null");
+        assertThat(client.stats().resumesRefused()).isEqualTo(1);
     }
 }

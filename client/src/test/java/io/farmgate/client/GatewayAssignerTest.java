@@ -37,6 +37,16 @@ class GatewayAssignerTest {
     }
 
     @Test
+    void aQueryInThePathJoinsTheAssignedUrlsQuery() {
+        Assignment withToken = new Assignment("ws://10.0.0.1:9001/?fg_token=t", "h1", "t", null);
+        assertThat(GatewayAssigner.webSocketUri(withToken, assign.withPath("/chat?room=r")))
+                .isEqualTo(URI.create("ws://10.0.0.1:9001/chat?fg_token=t&room=r"));
+        Assignment bare = new Assignment("ws://10.0.0.1:9001", "h1", "t", null);
+        assertThat(GatewayAssigner.webSocketUri(bare, assign.withPath("/chat?room=r")))
+                .isEqualTo(URI.create("ws://10.0.0.1:9001/chat?room=r&fg_token=t"));
+    }
+
+    @Test
     void aTokenTheAssignedUrlAlreadyCarriesIsNotAddedTwice() {
         Assignment a = new Assignment("ws://10.0.0.1:9001/?fg_token=t", "h1", "t", null);
         assertThat(GatewayAssigner.webSocketUri(a, assign))
