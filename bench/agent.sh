@@ -15,7 +15,8 @@
 #                         Node agent's cost
 # For each: CPU = utime + stime from /proc/PID/stat, read after the warm-up and again after the
 # measuring period, divided by its length (ms of CPU per s; /proc counts in 10 ms ticks, so over
-# 60 s the resolution is 0.17 ms/s); RSS = VmRSS from /proc/PID/status at the end, and its peak (VmHWM).
+# 60 s the resolution is 0.17 ms/s), and how much of it is system (kernel) time; RSS = VmRSS from
+# /proc/PID/status at the end, and its peak (VmHWM).
 # Every agent heartbeats once a second (the default) and has no target or drain: steady state.
 #
 # Results: printed, and written to bench/results/agent.txt (unless --no-write).
@@ -36,7 +37,7 @@ while [ $# -gt 0 ]; do
     --warmup) WARMUP=$2; shift 2 ;;
     --no-build) BUILD=""; shift ;;
     --no-write) WRITE=""; shift ;;
-    -h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -101,6 +102,7 @@ NAMES=(sidecar-jvm-defaults sidecar backend node-agent node-bare)
 PIDOF=([0]=$SIDECAR_DEFAULT_PID [1]=$SIDECAR_PID [2]=$BACKEND_PID [3]=$NODE_PID [4]=$BARE_PID)
 
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+user_ticks() { awk '{ print $14 }' "/proc/$1/stat"; }
 # agent_thread_ticks PID: CPU ticks of the threads the embedded agent owns (comm is cut at 15 characters).
 agent_thread_ticks() {
   local sum=0 t
@@ -116,7 +118,8 @@ status_kb() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }
 echo "warming up for $WARMUP s ..." >&2
 sleep "$WARMUP"
 declare -A START
-for i in "${!NAMES[@]}"; do START[$i]=$(cpu_ticks "${PIDOF[$i]}"); done
+declare -A START_USER
+for i in "${!NAMES[@]}"; do START[$i]=$(cpu_ticks "${PIDOF[$i]}"); START_USER[$i]=$(user_ticks "${PIDOF[$i]}"); done
 AGENT_THREADS_START=$(agent_thread_ticks "$BACKEND_PID")
 echo "measuring for $DURATION s ..." >&2
 sleep "$DURATION"
@@ -127,18 +130,20 @@ HZ=$(getconf CLK_TCK)
   echo "# steady state: heartbeat every 1 s, no target or drain, no clients; ${DURATION} s after ${WARMUP} s warm-up"
   # The sidecar reads /proc/net/tcp(6) every heartbeat: its cost grows with the host's sockets.
   echo "# sockets on this host: $(($(wc -l </proc/net/tcp) - 1)) in /proc/net/tcp, $(($(wc -l </proc/net/tcp6 2>/dev/null || echo 1) - 1)) in /proc/net/tcp6"
-  printf '%-22s %12s %10s %10s\n' process "CPU ms/s" "RSS MB" "peak MB"
+  printf '%-22s %12s %10s %10s %10s\n' process "CPU ms/s" "of it sys" "RSS MB" "peak MB"
   for i in "${!NAMES[@]}"; do
     pid=${PIDOF[$i]}
     end=$(cpu_ticks "$pid")
     ms=$(awk -v a="${START[$i]}" -v b="$end" -v hz="$HZ" -v d="$DURATION" 'BEGIN { printf "%.2f", (b - a) * 1000 / hz / d }')
+    sys=$(awk -v a="$((START[$i] - START_USER[$i]))" -v b="$((end - $(user_ticks "$pid")))" -v hz="$HZ" -v d="$DURATION" \
+      'BEGIN { printf "%.2f", (b - a) * 1000 / hz / d }')
     rss=$(awk -v k="$(status_kb "$pid" VmRSS)" 'BEGIN { printf "%.1f", k / 1024 }')
     hwm=$(awk -v k="$(status_kb "$pid" VmHWM)" 'BEGIN { printf "%.1f", k / 1024 }')
-    printf '%-22s %12s %10s %10s\n' "${NAMES[$i]}" "$ms" "$rss" "$hwm"
+    printf '%-22s %12s %10s %10s %10s\n' "${NAMES[$i]}" "$ms" "$sys" "$rss" "$hwm"
     if [ "${NAMES[$i]}" = backend ]; then
       ms=$(awk -v a="$AGENT_THREADS_START" -v b="$(agent_thread_ticks "$pid")" -v hz="$HZ" -v d="$DURATION" \
         'BEGIN { printf "%.2f", (b - a) * 1000 / hz / d }')
-      printf '%-22s %12s %10s %10s\n' backend-agent-threads "$ms" - -
+      printf '%-22s %12s %10s %10s %10s\n' backend-agent-threads "$ms" - - -
     fi
   done
   echo "# launcher JVM options for agent: $(sed -n 's/^  agent) defaults="\(.*\)" ;;$/\1/p' farmgate)"

@@ -37,14 +37,16 @@ import picocli.CommandLine.Option;
 final class AgentCommand implements Callable<Integer> {
 
     /** The JVM options the {@code farmgate} launcher gives this command; LauncherDefaultsTest keeps them equal. */
-    static final String LAUNCHER_JAVA_OPTS = "-XX:+UseSerialGC -Xms8m -Xmx32m -Xss256k -XX:TieredStopAtLevel=1"
-            + " -XX:CICompilerCount=1 -XX:ReservedCodeCacheSize=16m -XX:MaxMetaspaceSize=64m"
-            + " -XX:MaxDirectMemorySize=16m -XX:-UsePerfData -Dio.netty.allocator.type=unpooled";
+    static final String LAUNCHER_JAVA_OPTS = "-XX:+UseSerialGC -Xms8m -Xmx32m -XX:MinHeapFreeRatio=10"
+            + " -XX:MaxHeapFreeRatio=30 -Xss256k -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1"
+            + " -XX:ReservedCodeCacheSize=16m -XX:MaxMetaspaceSize=64m -XX:MaxDirectMemorySize=16m"
+            + " -XX:-UsePerfData -Dio.netty.allocator.type=unpooled -Dio.lettuce.core.jfr=false";
 
-    static final String LAUNCHER_JAVA_OPTS_WRAPPED = "-XX:+UseSerialGC -Xms8m -Xmx32m -Xss256k -XX:TieredStopAtLevel=1%n"
+    static final String LAUNCHER_JAVA_OPTS_WRAPPED = "-XX:+UseSerialGC -Xms8m -Xmx32m -XX:MinHeapFreeRatio=10%n"
+            + "  -XX:MaxHeapFreeRatio=30 -Xss256k -XX:TieredStopAtLevel=1%n"
             + "  -XX:CICompilerCount=1 -XX:ReservedCodeCacheSize=16m%n"
             + "  -XX:MaxMetaspaceSize=64m -XX:MaxDirectMemorySize=16m -XX:-UsePerfData%n"
-            + "  -Dio.netty.allocator.type=unpooled";
+            + "  -Dio.netty.allocator.type=unpooled -Dio.lettuce.core.jfr=false";
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -34,7 +34,22 @@ public final class Farmgate implements Runnable {
 
     /** The command line with every subcommand and the given configuration sources. */
     public static CommandLine commandLine(ConfigDefaults defaults) {
-        CommandLine cl = new CommandLine(new Farmgate());
+        return configured(new CommandLine(new Farmgate()), defaults);
+    }
+
+    /**
+     * The command line of {@code farmgate agent ...}: the agent command alone under a bare
+     * {@code farmgate}. The sidecar runs beside every backend for weeks; building the whole tree
+     * would load the other commands' classes (gateway, DNS, load generator, their libraries)
+     * for nothing, a few MB of metaspace each (issue 17).
+     */
+    static CommandLine agentCommandLine(ConfigDefaults defaults) {
+        CommandLine cl = new CommandLine(CommandLine.Model.CommandSpec.create().name("farmgate"));
+        cl.addSubcommand("agent", new CommandLine(new AgentCommand()));
+        return configured(cl, defaults);
+    }
+
+    private static CommandLine configured(CommandLine cl, ConfigDefaults defaults) {
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setDefaultValueProvider(defaults);
         cl.setParameterExceptionHandler(Farmgate::shortUsageError);
@@ -67,7 +82,8 @@ public final class Farmgate implements Runnable {
             System.err.println("farmgate: " + e.getMessage());
             return EXIT_USAGE;
         }
-        return commandLine(defaults).execute(args);
+        boolean agent = args.length > 0 && args[0].equals("agent");
+        return (agent ? agentCommandLine(defaults) : commandLine(defaults)).execute(args);
     }
 
     public static void main(String[] args) {

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -57,5 +58,25 @@ class LauncherDefaultsTest {
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).as(output).isZero();
+    }
+
+    @Test
+    void theAgentAloneParsesAndHelpsLikeTheWholeTree() {
+        ConfigDefaults defaults = new ConfigDefaults(Map.of(), null);
+        CommandLine alone = Farmgate.agentCommandLine(defaults);
+        assertThat(alone.getSubcommands().keySet()).containsExactly("agent");
+        assertThat(output(alone, "agent", "--help")).isEqualTo(output(Farmgate.commandLine(defaults), "agent", "--help"))
+                .contains("Usage: farmgate agent");
+        StringWriter err = new StringWriter();
+        alone.setErr(new PrintWriter(err));
+        assertThat(alone.execute("agent", "--capacity", "many")).isEqualTo(Farmgate.EXIT_USAGE);
+        assertThat(err.toString()).contains("--capacity", "Try 'farmgate agent --help'");
+    }
+
+    private static String output(CommandLine cl, String... args) {
+        StringWriter out = new StringWriter();
+        cl.setOut(new PrintWriter(out));
+        assertThat(cl.execute(args)).isZero();
+        return out.toString();
     }
 }
