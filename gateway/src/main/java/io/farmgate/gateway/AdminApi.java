@@ -33,6 +33,9 @@ import org.slf4j.LoggerFactory;
 final class AdminApi {
 
     private static final Logger LOG = LoggerFactory.getLogger(AdminApi.class);
+    /** Admin request bodies are a few bytes of JSON; larger ones get 413. */
+    static final long MAX_BODY_BYTES = 16_384;
+
     /** Most hosts one scale-down may drain. */
     static final int MAX_SCALE_DOWN = 10_000;
 
@@ -106,6 +109,7 @@ final class AdminApi {
     void routes(RoutesConfig routes) {
         routes.before("/v1/*", this::sameOrigin);
         routes.before("/v1/*", this::authorize);
+        routes.before("/v1/*", AdminApi::bodyWithinLimit);
         routes.get("/v1/hosts", this::hosts);
         routes.get("/v1/farm", this::farm);
         routes.get("/v1/scale-down", ctx -> reply(ctx, 200, Map.of("hosts", drainWatch.latest())));
@@ -283,6 +287,19 @@ final class AdminApi {
         m.put("slowStart", slowStart);
         m.put("empty", draining && h.report().connections() == 0);
         return m;
+    }
+
+    /**
+     * Refuses a body announced as too large before any of it is read: a client that asked
+     * {@code Expect: 100-continue} then never sends it, so the connection closed after the 413 cannot
+     * reset while the client is still writing (which would lose the answer). Bodies without a length are
+     * bounded by the listener's {@code maxRequestSize}.
+     */
+    private static void bodyWithinLimit(Context ctx) {
+        long length = ctx.contentLength();
+        if (length > MAX_BODY_BYTES) {
+            throw new Rejected(413, "body: " + length + " bytes (expected: at most " + MAX_BODY_BYTES + ")");
+        }
     }
 
     private void drain(Context ctx, boolean draining) {

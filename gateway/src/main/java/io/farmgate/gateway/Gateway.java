@@ -32,8 +32,6 @@ import org.slf4j.LoggerFactory;
 public final class Gateway implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
-    /** Admin request bodies are a few bytes of JSON; larger ones get 413. */
-    private static final long MAX_ADMIN_BODY_BYTES = 16_384;
     /** How often draining hosts' connection counts are sampled for scale-down progress. */
     private static final long DRAIN_SAMPLE_MILLIS = 1_000;
     /** The dashboard's charts: one sample a second, ten minutes kept. */
@@ -100,7 +98,7 @@ public final class Gateway implements AutoCloseable {
         this.adminListeners = new Listeners();
         this.adminApp = Javalin.create(cfg -> {
             Listeners.quiet(cfg, config.maxRequestHeaderBytes());
-            cfg.http.maxRequestSize = MAX_ADMIN_BODY_BYTES;
+            cfg.http.maxRequestSize = AdminApi.MAX_BODY_BYTES;
             adminListeners.plain(cfg, config.adminListen());
             adminApi.routes(cfg.routes); // first: its token check guards every /v1/ path, the history's too
             historyApi.routes(cfg.routes);
