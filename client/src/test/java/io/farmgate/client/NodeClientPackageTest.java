@@ -40,8 +40,8 @@ class NodeClientPackageTest {
     @Test
     void nodeTestsOfTheNpmPackagePass() throws IOException, InterruptedException {
         Path pkg = PACKAGE;
-        String node = nodeOnPath();
-        require(node != null, "node on PATH is older than 20 (Node.js 20+ needed for node/client)");
+        String node = ExternalTool.NODE.require().toString();
+        require(majorVersion(Path.of(node)) >= 20, "node on PATH is older than 20 (Node.js 20+ needed for node/client)");
 
         List<String> command = new ArrayList<>(List.of(node, "--test", "--test-concurrency=1"));
         try (Stream<Path> files = Files.list(pkg.resolve("test"))) {
@@ -69,17 +69,6 @@ class NodeClientPackageTest {
             assertThat(present).as(message + " (FARMGATE_REQUIRE_ALL_TOOLS=1)").isTrue();
         }
         assumeTrue(present, message);
-    }
-
-    /** The first {@code node} on the PATH that reports version 20 or later, or null. */
-    private static String nodeOnPath() throws InterruptedException {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
-            Path candidate = Path.of(dir.isEmpty() ? "." : dir, "node");
-            if (Files.isExecutable(candidate) && majorVersion(candidate) >= 20) {
-                return candidate.toString();
-            }
-        }
-        return null;
     }
 
     private static int majorVersion(Path node) throws InterruptedException {
