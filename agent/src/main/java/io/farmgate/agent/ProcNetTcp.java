@@ -18,7 +18,11 @@ import java.util.List;
  * time per table on a host with 262,144 buckets, whatever the number of sockets). A listener's
  * connections are in its own table (a dual-stack {@code ::} listener's IPv4 clients show in
  * tcp6), so once the listener was seen only the tables that hold it are read, and every table
- * again every {@value #FULL_SCAN_EVERY}th count or whenever the listener is missing. One thread.
+ * again every {@value #FULL_SCAN_EVERY}th count or whenever the listener is missing.
+ *
+ * <p>And at rest no table is read at all: while the namespace's {@link SocketCensus} (kernel
+ * counters, microseconds to read) is unchanged, the last count stands, for at most
+ * {@value #TABLES_READ_AT_LEAST_EVERY} counts in a row. One thread.
  */
 public final class ProcNetTcp {
 
@@ -28,23 +32,49 @@ public final class ProcNetTcp {
     /** Every this many counts all tables are read again, to find a listener that moved. */
     static final int FULL_SCAN_EVERY = 30;
 
+    /**
+     * A count taken while the census stood still is reused at most this many times in a row: the
+     * bound on how stale a count can be when one socket opened on the port as another closed
+     * elsewhere between two reads (the one change the census cannot see).
+     */
+    static final int TABLES_READ_AT_LEAST_EVERY = 10;
+
     private final List<Path> tables;
+    private final SocketCensus census;
     private final boolean[] holdsListener;
     private int countsSinceFullScan = FULL_SCAN_EVERY;
     private int lastPort;
+    private String lastCensus;
+    private PortSockets lastCount;
+    private int countsReused;
 
-    ProcNetTcp(List<Path> tables) {
+    ProcNetTcp(List<Path> tables, SocketCensus census) {
         this.tables = List.copyOf(tables);
+        this.census = census;
         this.holdsListener = new boolean[this.tables.size()];
     }
 
     /** The tables of this process's network namespace. */
     public static ProcNetTcp system() {
-        return new ProcNetTcp(List.of(Path.of("/proc/net/tcp"), Path.of("/proc/net/tcp6")));
+        return new ProcNetTcp(List.of(Path.of("/proc/net/tcp"), Path.of("/proc/net/tcp6")), SocketCensus.system());
     }
 
     /** The sockets on local {@code port} now; a table that does not exist (no IPv6) counts as empty. */
     public PortSockets count(int port) throws IOException {
+        // The census is taken before the tables: a socket that changes after it changes the next census.
+        String now = census.take();
+        if (now != null && now.equals(lastCensus) && port == lastPort && countsReused < TABLES_READ_AT_LEAST_EVERY - 1) {
+            countsReused++;
+            return lastCount;
+        }
+        PortSockets counted = readTables(port);
+        lastCensus = now;
+        lastCount = counted;
+        countsReused = 0;
+        return counted;
+    }
+
+    private PortSockets readTables(int port) throws IOException {
         boolean full = port != lastPort || ++countsSinceFullScan >= FULL_SCAN_EVERY;
         if (!full) {
             PortSockets listened = PortSockets.NONE;

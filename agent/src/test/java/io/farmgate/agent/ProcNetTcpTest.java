@@ -117,7 +117,7 @@ class ProcNetTcpTest {
         String listener = "00000000:1F90 00000000:0000 0A";
         Files.writeString(tcp, table(listener, "0100007F:1F90 0100007F:D2F0 01"));
         Files.writeString(tcp6, table());
-        ProcNetTcp tables = new ProcNetTcp(List.of(tcp, tcp6));
+        ProcNetTcp tables = new ProcNetTcp(List.of(tcp, tcp6), new SocketCensus(List.of()));
         assertThat(tables.count(0x1F90)).isEqualTo(new PortSockets(1, 1));
 
         // tcp6 is not read while the listener stays in tcp: a socket appearing there is not seen...
@@ -133,5 +133,89 @@ class ProcNetTcpTest {
         Files.writeString(tcp, table());
         Files.writeString(tcp6, table("00000000000000000000000000000000:1F90 00000000000000000000000000000000:0000 0A"));
         assertThat(tables.count(0x1F90)).isEqualTo(new PortSockets(0, 1));
+    }
+
+    private static final String SOCKSTAT = """
+            sockets: used 14
+            TCP: inuse %d orphan 0 tw %d alloc 9 mem %d
+            UDP: inuse 0 mem 0
+            """;
+
+    @Test
+    void whileTheCensusStandsStillTheTablesAreNotRead(@TempDir Path dir) throws IOException {
+        Path tcp = dir.resolve("tcp");
+        Path sockstat = dir.resolve("sockstat");
+        Files.writeString(tcp, table("00000000:1F90 00000000:0000 0A", "0100007F:1F90 0100007F:D2F0 01"));
+        Files.writeString(sockstat, SOCKSTAT.formatted(3, 0, 40));
+        ProcNetTcp tables = new ProcNetTcp(List.of(tcp), new SocketCensus(List.of(sockstat)));
+        assertThat(tables.count(0x1F90)).isEqualTo(new PortSockets(1, 1));
+
+        // A table that changed while the census did not is not read: the count stands...
+        Files.writeString(tcp, table("00000000:1F90 00000000:0000 0A"));
+        Files.writeString(sockstat, SOCKSTAT.formatted(3, 0, 55)); // buffered bytes are not a change
+        assertThat(tables.count(0x1F90)).isEqualTo(new PortSockets(1, 1));
+
+        // ... and falls as soon as the census moves.
+        Files.writeString(sockstat, SOCKSTAT.formatted(3, 1, 55));
+        assertThat(tables.count(0x1F90)).isEqualTo(new PortSockets(0, 1));
+    }
+
+    @Test
+    void aCountStandsForABoundedNumberOfCountsEvenWithAStillCensus(@TempDir Path dir) throws IOException {
+        Path tcp = dir.resolve("tcp");
+        Path sockstat = dir.resolve("sockstat");
+        Files.writeString(tcp, table("00000000:1F90 00000000:0000 0A"));
+        Files.writeString(sockstat, SOCKSTAT.formatted(2, 0, 40));
+        ProcNetTcp tables = new ProcNetTcp(List.of(tcp), new SocketCensus(List.of(sockstat)));
+        assertThat(tables.count(0x1F90)).isEqualTo(new PortSockets(0, 1));
+
+        Files.writeString(tcp, table("00000000:1F90 00000000:0000 0A", "0100007F:1F90 0100007F:D2F0 01"));
+        for (int i = 1; i < ProcNetTcp.TABLES_READ_AT_LEAST_EVERY; i++) {
+            assertThat(tables.count(0x1F90)).isEqualTo(new PortSockets(0, 1));
+        }
+        assertThat(tables.count(0x1F90)).isEqualTo(new PortSockets(1, 1));
+    }
+
+    @Test
+    void withoutACensusEveryCountReadsTheTables(@TempDir Path dir) throws IOException {
+        Path tcp = dir.resolve("tcp");
+        Files.writeString(tcp, table("00000000:1F90 00000000:0000 0A"));
+        ProcNetTcp tables = new ProcNetTcp(List.of(tcp), new SocketCensus(List.of(dir.resolve("no-sockstat"))));
+        assertThat(tables.count(0x1F90)).isEqualTo(new PortSockets(0, 1));
+
+        Files.writeString(tcp, table("00000000:1F90 00000000:0000 0A", "0100007F:1F90 0100007F:D2F0 01"));
+        assertThat(tables.count(0x1F90)).isEqualTo(new PortSockets(1, 1));
+    }
+
+    @Test
+    void theSystemCensusSeesNewConnectionsAtOnce() throws IOException {
+        ServerSocket server = listen("127.0.0.1");
+        ProcNetTcp tables = ProcNetTcp.system();
+        assertThat(tables.count(server.getLocalPort())).isEqualTo(new PortSockets(0, 1));
+
+        connect(server, 4);
+
+        assertThat(tables.count(server.getLocalPort())).isEqualTo(new PortSockets(4, 1));
+    }
+
+    @Test
+    void theSystemCensusSeesTheBackendCloseAConnectionAtOnce() throws IOException {
+        ServerSocket server = listen("127.0.0.1");
+        List<Socket> accepted = connect(server, 3);
+        ProcNetTcp tables = ProcNetTcp.system();
+        assertThat(tables.count(server.getLocalPort())).isEqualTo(new PortSockets(3, 1));
+
+        accepted.get(0).close(); // the client has not closed its end: FIN_WAIT, no longer ESTABLISHED
+
+        assertThat(tables.count(server.getLocalPort())).isEqualTo(new PortSockets(2, 1));
+    }
+
+    @Test
+    void censusKeepsOnlyTheTcpCountsOfThisNamespace() {
+        StringBuilder census = new StringBuilder();
+        SocketCensus.appendTcpLines(SOCKSTAT.formatted(7, 2, 99), census);
+        SocketCensus.appendTcpLines("TCP6: inuse 5\nUDP6: inuse 1\n", census);
+
+        assertThat(census).hasToString("TCP:inuse=7,orphan=0,tw=2,;TCP6:inuse=5,;");
     }
 }
