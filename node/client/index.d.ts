@@ -69,7 +69,10 @@ export interface ClientOptions {
   path?: string;
   /** Sent as ?client= to /v1/assign (a sticky key). */
   clientKey?: string;
+  /** The first retry after a shed, drain or rebalance (1012) is uniform over this (5000); 1013 waits one window first. */
   firstRetryWindowMs?: number;
+  /** The first retry after a lost host (1006: no close frame, 1011, 1001) is uniform over this (10000). */
+  lostHostRetryWindowMs?: number;
   initialRetryDelayMs?: number;
   maxRetryDelayMs?: number;
   maxRetryAfterMs?: number;

@@ -12,7 +12,8 @@ import { startFarm, until } from "./farm.mjs";
 // global-websocket.test.mjs runs this file with.
 const WEBSOCKET = process.env.FARMGATE_TEST_WEBSOCKET === "global" ? globalThis.WebSocket : WsWebSocket;
 assert.equal(typeof WEBSOCKET, "function", "a WebSocket for FARMGATE_TEST_WEBSOCKET=" + process.env.FARMGATE_TEST_WEBSOCKET);
-const FAST = { firstRetryWindowMs: 100, initialRetryDelayMs: 50, maxRetryDelayMs: 200, WebSocket: WEBSOCKET };
+const FAST = { firstRetryWindowMs: 100, lostHostRetryWindowMs: 200, initialRetryDelayMs: 50, maxRetryDelayMs: 200,
+  WebSocket: WEBSOCKET };
 const running = [];
 
 /** A started client recording what it heard. */
@@ -136,6 +137,38 @@ test("a 1012 moves it to another host and the unconfirmed messages are resent th
   assert.deepEqual(c.events.disconnects, [1012]);
   assert.ok(c.events.retries[0].delay >= 0 && c.events.retries[0].delay < FAST.firstRetryWindowMs,
     "first retry within the window: " + c.events.retries[0].delay);
+});
+
+test("a lost host (1006, no close frame) and a 1001 spread the first retry over lostHostRetryWindowMs, a 1012 over "
+  + "firstRetryWindowMs", async () => {
+  const farm = await farmOf();
+  const [a, b] = farm.backends;
+  // Every draw at the middle of [0, 1): each first retry is half its window.
+  const c = client(farm, { firstRetryWindowMs: 100, lostHostRetryWindowMs: 600, random: () => 0.5 });
+  await until(() => c.state === "open", "open on host-a");
+
+  a.draining = true;
+  a.closeAll(1012, "drain");
+  await until(() => c.state === "open" && c.events.connected.length === 2, "moved to host-b");
+  a.draining = false;
+  b.draining = true;
+  b.terminateAll();
+  await until(() => c.state === "open" && c.events.connected.length === 3, "back on host-a after host-b was lost");
+  b.draining = false;
+  a.draining = true;
+  a.closeAll(1001, "stopping");
+  await until(() => c.state === "open" && c.events.connected.length === 4, "on host-b after host-a stopped");
+
+  assert.deepEqual(c.events.connected, ["host-a", "host-b", "host-a", "host-b"]);
+  assert.deepEqual(c.events.disconnects, [1012, 1006, 1001]);
+  assert.deepEqual(c.events.retries.map((r) => r.delay), [50, 300, 300]);
+  assert.deepEqual(c.stats().reconnects, { "service-restart": 1, "try-again-later": 0, "going-away": 1, "abnormal": 1 });
+});
+
+test("the default windows: 5 s after a 1012, 10 s after a lost host", () => {
+  const c = new FarmgateClient({ gateway: "http://x", WebSocket: WEBSOCKET });
+  assert.equal(c.firstRetryWindowMs, 5000);
+  assert.equal(c.lostHostRetryWindowMs, 10000);
 });
 
 test("messages sent while between hosts are queued and sent once connected", async () => {
@@ -414,6 +447,10 @@ test("bad options are refused naming the option", () => {
   assert.throws(() => new FarmgateClient({ gateway: "http://x", path: "chat" }), /path: chat \(expected/);
   assert.throws(() => new FarmgateClient({ gateway: "http://x", firstRetryWindowMs: -1 }),
     /firstRetryWindowMs: -1 \(expected: a number >= 0\)/);
+  assert.throws(() => new FarmgateClient({ gateway: "http://x", lostHostRetryWindowMs: -1 }),
+    /lostHostRetryWindowMs: -1 \(expected: a number >= 0\)/);
+  assert.throws(() => new FarmgateClient({ gateway: "http://x", lostHostRetryWindowMs: "10s" }),
+    /lostHostRetryWindowMs: 10s \(expected: a number >= 0\)/);
 });
 
 /** A base URL where nothing listens (connections are refused). */

@@ -172,10 +172,15 @@ export class Backend {
     }
   }
 
-  close() {
+  /** Cuts every connection without a close frame, as a host that is lost does: the clients see 1006. */
+  terminateAll() {
     for (const socket of this.connections) {
       socket.terminate();
     }
+  }
+
+  close() {
+    this.terminateAll();
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
 }

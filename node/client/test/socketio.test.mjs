@@ -42,7 +42,7 @@ async function farm() {
 }
 
 function client(gateway, options = {}) {
-  const socket = farmSocket([gateway.uri], options, 100);
+  const socket = farmSocket([gateway.uri], options, 100, 200);
   const echoes = [];
   socket.on("echo", (text) => echoes.push(text)); // attached once: it survives the move
   running.push(async () => socket.disconnect());

@@ -10,6 +10,7 @@ const chat = new FarmgateClient({
 });
 chat.start();
 new FarmgateClient({ gateway: "", WebSocket, fetch }); // the page's own, as the defaults are
+new FarmgateClient({ gateway: "", firstRetryWindowMs: 5000, lostHostRetryWindowMs: 10000 }); // the default windows
 const id: string = chat.send({ text: "hello" });
 const gaps: number = chat.stats().gaps;
 const position: string | null = chat.position();
@@ -20,5 +21,7 @@ assignedUrl(["https://gw1.example.com"]).then((url: string) => console.log(url),
 
 // @ts-expect-error: send returns the id, not a promise
 chat.send("x").then(() => {});
+// @ts-expect-error: a window is milliseconds, not a duration string
+new FarmgateClient({ lostHostRetryWindowMs: "10s" });
 // @ts-expect-error: gateways is an array of base URLs
 new FarmgateClient({ gateways: "https://gw1.example.com" });

@@ -68,8 +68,14 @@ final class LoadgenCommand implements Callable<Integer> {
     String path;
 
     @Option(names = "--retry-window", defaultValue = "5s", paramLabel = "D", converter = DurationConverter.class,
-            description = "Each client's first retry after a lost connection is spread over this (default: ${DEFAULT-VALUE}).")
+            description = "Each client's first retry after a shed, drain or rebalance (close 1012) is spread over this; "
+                    + "1013 waits one such window first (default: ${DEFAULT-VALUE}).")
     Duration retryWindow;
+
+    @Option(names = "--lost-host-retry-window", defaultValue = "10s", paramLabel = "D", converter = DurationConverter.class,
+            description = "Each client's first retry after its host was lost (connection broken without a close frame, "
+                    + "1006, 1011, or 1001 from a stopping backend) is spread over this (default: ${DEFAULT-VALUE}).")
+    Duration lostHostRetryWindow;
 
     @Option(names = "--settle", defaultValue = "10s", paramLabel = "D", converter = DurationConverter.class,
             description = "After the duration, how long to wait for reconnects and confirmations before counting (default: ${DEFAULT-VALUE}).")
@@ -90,7 +96,7 @@ final class LoadgenCommand implements Callable<Integer> {
         LoadgenConfig loadgen;
         try {
             loadgen = new LoadgenConfig(gateways, clients, durationMillis, rampMillis, messageRate, frontDoor, path,
-                    retryWindow.toMillis(), settle.toMillis(), progressInterval.toMillis(), runSeed);
+                    retryWindow.toMillis(), lostHostRetryWindow.toMillis(), settle.toMillis(), progressInterval.toMillis(), runSeed);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "loadgen: " + e.getMessage());
         }

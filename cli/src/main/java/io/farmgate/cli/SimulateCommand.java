@@ -4,6 +4,7 @@ import io.farmgate.scoring.ScoreFormula;
 import io.farmgate.scoring.SlowStart;
 import io.farmgate.scoring.SnapshotPolicy;
 import io.farmgate.scoring.pick.PickerKind;
+import io.farmgate.scoring.simulation.CooperatingClients;
 import io.farmgate.scoring.simulation.DurationText;
 import io.farmgate.scoring.simulation.FarmChange;
 import io.farmgate.scoring.simulation.FarmSimulator;
@@ -143,6 +144,16 @@ final class SimulateCommand implements Callable<Integer> {
                     + "(default: 0.3).")
     Double cpuWeight;
 
+    @Option(names = "--retry-window", defaultValue = "5s", paramLabel = "DURATION",
+            description = "The clients' first retry after a shed or drain (1012) is spread over this, as the "
+                    + "cooperating client's firstRetryWindowMillis (default: ${DEFAULT-VALUE}).")
+    String retryWindow;
+
+    @Option(names = "--lost-host-retry-window", defaultValue = "10s", paramLabel = "DURATION",
+            description = "The clients' first retry after their host was lost is spread over this, as the "
+                    + "cooperating client's lostHostRetryWindowMillis (default: ${DEFAULT-VALUE}).")
+    String lostHostRetryWindow;
+
     @Option(names = "--json", description = "Print the results as one JSON object instead of a table.")
     boolean json;
 
@@ -253,6 +264,10 @@ final class SimulateCommand implements Callable<Integer> {
                         : wholeSeconds("--warmup", warmup) / 1_000L)
                 .slowStart(new SlowStart(DurationText.parseMillis("--slow-start-window", slowStartWindow),
                         slowStartFloor));
+        CooperatingClients clients = CooperatingClients.DEFAULT;
+        b.clients(new CooperatingClients(DurationText.parseMillis("--retry-window", retryWindow),
+                DurationText.parseMillis("--lost-host-retry-window", lostHostRetryWindow), clients.initialRetryDelayMillis(),
+                clients.maxRetryDelayMillis(), clients.retryAfterMillis(), clients.maxFailures()));
         if (refreshInterval != null) {
             b.refreshIntervalMillis(DurationText.parseMillis("--refresh-interval", refreshInterval));
         }

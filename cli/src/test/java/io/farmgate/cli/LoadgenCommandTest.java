@@ -105,6 +105,17 @@ class LoadgenCommandTest {
     }
 
     @Test
+    void helpNamesBothRetryWindowsWithTheirDefaults() {
+        int code = farmgate(Map.of(), "loadgen", "--help");
+
+        assertThat(code).isZero();
+        String help = out.toString().replaceAll("\\s+", " ");
+        assertThat(help).contains("--retry-window=D").contains("--lost-host-retry-window=D")
+                .contains("(close 1012) is spread over this; 1013 waits one such window first (default: 5s)")
+                .contains("1001 from a stopping backend) is spread over this (default: 10s)");
+    }
+
+    @Test
     void aBadClientCountIsAUsageErrorNamingTheField() {
         int code = farmgate(Map.of(), loadgen("--clients", "0"));
 

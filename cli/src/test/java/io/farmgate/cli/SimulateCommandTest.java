@@ -151,6 +151,37 @@ class SimulateCommandTest {
         assertThat(json.lines().count()).isEqualTo(1);
     }
 
+    /** The gateways' busiest second over the mean in a host-failure run of the small farm with these options. */
+    private static double requestPeakOfHostFailure(String... options) {
+        List<String> args = new ArrayList<>(List.of("--scenario", "host-failure", "--picker", "two-choice", "--json"));
+        args.addAll(Arrays.asList(options));
+        Outcome o = run(small(args.toArray(new String[0])));
+        assertThat(o.exitCode()).as(o.err()).isZero();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"requestPeakOverMean\":([0-9.]+)").matcher(o.out());
+        assertThat(m.find()).as(o.out()).isTrue();
+        return Double.parseDouble(m.group(1));
+    }
+
+    @Test
+    void theLostHostsClientsComeBackOverTheLostHostRetryWindow() {
+        // host-0's ~1,500 clients in one instant, over the default 10 s, over 30 s; 200 arrivals/s besides.
+        double atOnce = requestPeakOfHostFailure("--lost-host-retry-window", "0s");
+        double byDefault = requestPeakOfHostFailure();
+        double slower = requestPeakOfHostFailure("--lost-host-retry-window", "30s", "--retry-window", "1s");
+
+        assertThat(atOnce).isGreaterThan(5.0);
+        assertThat(byDefault).isBetween(1.3, atOnce / 2);
+        assertThat(slower).isLessThan(byDefault);
+    }
+
+    @Test
+    void aRetryWindowWithoutUnitExitsWithTwoNamingTheOption() {
+        Outcome o = run(small("--lost-host-retry-window", "10"));
+
+        assertThat(o.exitCode()).isEqualTo(2);
+        assertThat(o.err()).contains("--lost-host-retry-window: '10' (expected: a whole number with a unit");
+    }
+
     @Test
     void scenarioWithAnEventExitsWithTwo() {
         Outcome o = run(small("--scenario", "join", "--event", "join@10s"));

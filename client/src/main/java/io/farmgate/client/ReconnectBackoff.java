@@ -3,19 +3,31 @@ package io.farmgate.client;
 import java.util.random.RandomGenerator;
 
 /**
- * When a cooperating client tries again: the first retry after a lost connection is drawn uniformly
- * over {@code firstRetryWindowMillis}, so the clients of a drained or shedding host do not return
- * in lockstep; consecutive failures back off exponentially from {@code initialRetryDelayMillis} up to
+ * When a cooperating client tries again. The first retry after a connection that was up is drawn
+ * uniformly over a window, so the clients of one host do not return in lockstep: over
+ * {@code firstRetryWindowMillis} after a shed, drain or rebalance (1012), whose closes the agent
+ * already spreads over time; over the longer {@code lostHostRetryWindowMillis} when the host was lost
+ * (1006 or a transport error: no close frame; 1011; 1001 from a backend that stops), since then
+ * every client of the host breaks at the same instant and only this window spreads their return.
+ * Consecutive failures back off exponentially from {@code initialRetryDelayMillis} up to
  * {@code maxRetryDelayMillis} with "equal jitter" (uniform over the upper half of the step).
+ *
+ * <p>A uniform spread is the one that gives the lowest mean delay for a given peak rate: a lost host
+ * holding {@code n} clients sends the gateways {@code n / lostHostRetryWindowMillis} reconnects per
+ * millisecond, and each client waits half the window on average (docs/balance.md, host-failure).
  */
-public record ReconnectBackoff(long firstRetryWindowMillis, long initialRetryDelayMillis, long maxRetryDelayMillis) {
+public record ReconnectBackoff(long firstRetryWindowMillis, long lostHostRetryWindowMillis,
+                               long initialRetryDelayMillis, long maxRetryDelayMillis) {
 
-    /** Five seconds of spread, then 1 s, 2 s, 4 s ... up to 30 s. */
-    public static final ReconnectBackoff DEFAULT = new ReconnectBackoff(5_000, 1_000, 30_000);
+    /** Five seconds of spread after a 1012, ten after a lost host, then 1 s, 2 s, 4 s ... up to 30 s. */
+    public static final ReconnectBackoff DEFAULT = new ReconnectBackoff(5_000, 10_000, 1_000, 30_000);
 
     public ReconnectBackoff {
         if (firstRetryWindowMillis < 0) {
             throw new IllegalArgumentException("firstRetryWindowMillis: " + firstRetryWindowMillis + " (expected: >= 0)");
+        }
+        if (lostHostRetryWindowMillis < 0) {
+            throw new IllegalArgumentException("lostHostRetryWindowMillis: " + lostHostRetryWindowMillis + " (expected: >= 0)");
         }
         if (initialRetryDelayMillis <= 0) {
             throw new IllegalArgumentException("initialRetryDelayMillis: " + initialRetryDelayMillis + " (expected: > 0)");
@@ -27,12 +39,28 @@ public record ReconnectBackoff(long firstRetryWindowMillis, long initialRetryDel
     }
 
     /**
+     * One first-retry window after every kind of close, as before the lost-host window existed (tests
+     * that want quick reconnects use this; so may a client that knows its farm's figures).
+     */
+    public ReconnectBackoff(long firstRetryWindowMillis, long initialRetryDelayMillis, long maxRetryDelayMillis) {
+        this(firstRetryWindowMillis, firstRetryWindowMillis, initialRetryDelayMillis, maxRetryDelayMillis);
+    }
+
+    /** This backoff with another window for a lost host. */
+    public ReconnectBackoff withLostHostRetryWindowMillis(long value) {
+        return new ReconnectBackoff(firstRetryWindowMillis, value, initialRetryDelayMillis, maxRetryDelayMillis);
+    }
+
+    /**
      * Delay before the first attempt after a connection that was up closed for this cause.
      * {@code TRY_AGAIN_LATER} (1013) waits at least one window: the server asked for "later".
      */
     public long firstRetryDelayMillis(ReconnectCause cause, RandomGenerator random) {
-        long spread = uniform(random, firstRetryWindowMillis);
-        return cause == ReconnectCause.TRY_AGAIN_LATER ? firstRetryWindowMillis + spread : spread;
+        return switch (cause) {
+            case SERVICE_RESTART -> uniform(random, firstRetryWindowMillis);
+            case TRY_AGAIN_LATER -> firstRetryWindowMillis + uniform(random, firstRetryWindowMillis);
+            case GOING_AWAY, ABNORMAL -> uniform(random, lostHostRetryWindowMillis);
+        };
     }
 
     /** Delay after the {@code failures}-th consecutive failed attempt (1 = the first failure). */

@@ -4,13 +4,13 @@ import java.util.Optional;
 
 /** Why a cooperating client went back through the front door; the close codes of the external contract. */
 public enum ReconnectCause {
-    /** 1012: shed, drain or rebalance; reconnect through the gateway. */
+    /** 1012: shed, drain or rebalance, spread over time by the agent; reconnect through the gateway. */
     SERVICE_RESTART,
     /** 1013: the backend is overloaded; try again later. */
     TRY_AGAIN_LATER,
-    /** 1001: the backend is shutting down. */
+    /** 1001: the backend is shutting down, typically closing all its clients at once; a lost host. */
     GOING_AWAY,
-    /** 1006, 1011 or a transport error: the connection broke without a usable close. */
+    /** 1006 (no close frame), 1011 or a transport error: the connection was lost, possibly with its host. */
     ABNORMAL;
 
     /** The cause for a close code, or empty when the server meant the session to end (1000, policy codes...). */

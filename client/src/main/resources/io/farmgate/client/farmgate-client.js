@@ -19,7 +19,9 @@
   // - asks a gateway for a host (GET /v1/assign -> {"url","hostId","token","expiresAt"}; 503 + Retry-After: wait),
   //   connects to url (+ fg_token=token); with several gateways, the next one when one cannot be reached;
   // - on close 1012 / 1013 / 1001 or an abnormal close, goes back through the gateway: the first retry is drawn
-  //   uniformly over firstRetryWindowMs (1013 waits one window first), failed attempts back off exponentially;
+  //   uniformly over firstRetryWindowMs after a 1012 (1013 waits one window first), over the longer
+  //   lostHostRetryWindowMs when the host was lost (1006: no close frame, 1011, or 1001 from a stopping backend, all
+  //   of whose clients break at once); failed attempts back off exponentially;
   // - every message gets an id and is kept until the backend echoes it or sends {"type":"ack","id"}; messages
   //   sent while disconnected are queued, and all unconfirmed ones are sent again, in order, after a reconnect;
   // - inbound chat messages are delivered once per id;
@@ -30,6 +32,8 @@
   "use strict";
 
   var CAUSES = { 1012: "service-restart", 1013: "try-again-later", 1001: "going-away", 1006: "abnormal", 1011: "abnormal" };
+  // Closes nobody spread over time: every client of the host breaks at once, so only the client's own window spreads them.
+  var LOST_HOST = { "going-away": true, "abnormal": true };
   var MAX_INBOUND_CHARS = 1 << 20;
   var POSITION = /^(\d+)-(\d+)$/;
   var BAD_RESUME = 1008;
@@ -77,8 +81,9 @@
 
   /**
    * new FarmgateClient({gateway | gateways, path, clientKey, onMessage, onConnected, onDisconnected, onRetry,
-   *                     onFailed, onFailover, onGap, firstRetryWindowMs, initialRetryDelayMs, maxRetryDelayMs,
-   *                     maxConsecutiveFailures, maxPendingMessages, connectTimeoutMs, random, WebSocket, fetch})
+   *                     onFailed, onFailover, onGap, firstRetryWindowMs, lostHostRetryWindowMs, initialRetryDelayMs,
+   *                     maxRetryDelayMs, maxConsecutiveFailures, maxPendingMessages, connectTimeoutMs, random,
+   *                     WebSocket, fetch})
    *
    * gateways: several front doors, e.g. one per region or one per gateway behind no load balancer. The client
    * stays with the one that last answered; when it cannot be reached (a network error, not an HTTP answer:
@@ -94,6 +99,7 @@
     }
     this.clientKey = o.clientKey || null;
     this.firstRetryWindowMs = option(o.firstRetryWindowMs, 5000, "firstRetryWindowMs", 0);
+    this.lostHostRetryWindowMs = option(o.lostHostRetryWindowMs, 10000, "lostHostRetryWindowMs", 0);
     this.initialRetryDelayMs = option(o.initialRetryDelayMs, 1000, "initialRetryDelayMs", 1);
     this.maxRetryDelayMs = option(o.maxRetryDelayMs, 30000, "maxRetryDelayMs", this.initialRetryDelayMs);
     this.maxRetryAfterMs = option(o.maxRetryAfterMs, 300000, "maxRetryAfterMs", 1);
@@ -348,7 +354,7 @@
       return;
     }
     this._stats.reconnects[cause]++;
-    var delay = Math.floor(this.random() * this.firstRetryWindowMs);
+    var delay = Math.floor(this.random() * (LOST_HOST[cause] ? this.lostHostRetryWindowMs : this.firstRetryWindowMs));
     if (cause === "try-again-later") {
       delay += this.firstRetryWindowMs;
       this._tryAgainLaterStreak++;

@@ -155,20 +155,53 @@ class FarmgateClientTest {
         assertThat(client.stats().pending()).isZero();
     }
 
+    /** A started client with this backoff and a random source seeded with {@code seed}, once it is open. */
+    private FarmgateClient openWith(ReconnectBackoff backoff, long seed) {
+        FarmgateClient client = client(ClientConfig.defaults(gateway.uri()).withBackoff(backoff), seed);
+        client.start();
+        await().atMost(WAIT).until(() -> client.state() == ClientState.OPEN);
+        return client;
+    }
+
+    /** A random source at the state of a started client's seeded with {@code seed}: past its id prefix. */
+    private static SplittableRandom sameRandomAs(long seed) {
+        SplittableRandom same = new SplittableRandom(seed);
+        same.nextLong(); // the client's id prefix
+        return same;
+    }
+
     @Test
     void firstRetryAfterAShedIsDrawnOverTheWindowFromTheSeededRandom() {
         ReconnectBackoff backoff = new ReconnectBackoff(300, 20, 100);
-        FarmgateClient client = client(ClientConfig.defaults(gateway.uri()).withBackoff(backoff), 7);
-        client.start();
-        await().atMost(WAIT).until(() -> client.state() == ClientState.OPEN);
-        SplittableRandom same = new SplittableRandom(7);
-        same.nextLong(); // the client's id prefix
+        openWith(backoff, 7);
+        SplittableRandom same = sameRandomAs(7);
         long expected = backoff.firstRetryDelayMillis(ReconnectCause.SERVICE_RESTART, same);
 
         a.closeAll(1012, "shed");
 
         await().atMost(WAIT).until(() -> !events.retryDelays.isEmpty());
         assertThat(events.retryDelays.get(0)).isEqualTo(expected).isBetween(0L, 299L);
+    }
+
+    @Test
+    void aLostConnectionWaitsOverTheLostHostWindowAndAShedOverTheShorterOne() {
+        // Windows far apart: a shed's first retry within 200 ms, a lost host's spread over an hour.
+        ReconnectBackoff backoff = new ReconnectBackoff(200, 3_600_000, 20, 100);
+        FarmgateClient client = openWith(backoff, 3);
+        SplittableRandom same = sameRandomAs(3);
+        long shedDelay = backoff.firstRetryDelayMillis(ReconnectCause.SERVICE_RESTART, same);
+        long lostDelay = backoff.firstRetryDelayMillis(ReconnectCause.ABNORMAL, same);
+
+        a.closeAll(1012, "shed");
+        await().atMost(WAIT).untilAsserted(() -> assertThat(events.connectedHosts()).containsExactly("host-a", "host-b"));
+        b.close(); // no close frame: 1006
+
+        await().atMost(WAIT).until(() -> events.retryDelays.size() == 2);
+        assertThat(events.disconnectCodes).containsExactly(1012, 1006);
+        assertThat(events.retryDelays.get(0)).isEqualTo(shedDelay).isBetween(0L, 199L);
+        assertThat(events.retryDelays.get(1)).isEqualTo(lostDelay).isBetween(200L, 3_599_999L);
+        assertThat(client.state()).isEqualTo(ClientState.WAITING);
+        assertThat(client.stats().reconnects()).containsEntry(ReconnectCause.ABNORMAL, 1L);
     }
 
     @Test

@@ -306,7 +306,7 @@ public final class FarmSimulator {
                 }
                 if (toClose > 0) {
                     int heavyClosed = hosts.shed(s, toClose, traffic, closedOut);
-                    comeBack(closedOut[0], heavyClosed, nowMillis);
+                    comeBack(closedOut[0], heavyClosed, nowMillis, clients.firstRetryWindowMillis());
                     if (!op.draining()) {
                         moved += closedOut[0];
                     }
@@ -350,7 +350,8 @@ public final class FarmSimulator {
                         int heavy = hosts.heavy(slot);
                         int closed = hosts.remove(slot);
                         operators.remove(e.hostId());
-                        comeBack(closed, heavy, nowMillis);
+                        // Every connection broken at once (1006): the clients' lost-host window spreads them.
+                        comeBack(closed, heavy, nowMillis, clients.lostHostRetryWindowMillis());
                     }
                 }
                 case RESTART -> drain(hosts.slotOf(e.hostId()), AfterDrain.RESTART, nowMillis);
@@ -418,11 +419,11 @@ public final class FarmSimulator {
             }
         }
 
-        /** Closed clients come back through the gateways after their first-retry delay. */
-        private void comeBack(int closed, int heavy, long nowMillis) {
+        /** Closed clients come back through the gateways after a first-retry delay uniform over {@code windowMillis}. */
+        private void comeBack(int closed, int heavy, long nowMillis, long windowMillis) {
             closedByFarm += closed;
             for (int i = 0; i < closed; i++) {
-                reconnects.add(nowMillis + traffic.nextDouble() * clients.firstRetryWindowMillis(), 0, i < heavy);
+                reconnects.add(nowMillis + traffic.nextDouble() * windowMillis, 0, i < heavy);
             }
         }
 

@@ -16,7 +16,7 @@ public enum Scenario {
     STEADY("steady"),
     /** One empty host joins. */
     JOIN("join"),
-    /** host-0 dies; its clients reconnect with the client's backoff. */
+    /** host-0 dies; its clients reconnect with the client's backoff for a lost host. */
     HOST_FAILURE("host-failure"),
     /** Every host is drained and restarted, one after the other, over the middle half of the run. */
     ROLLING_RESTART("rolling-restart"),

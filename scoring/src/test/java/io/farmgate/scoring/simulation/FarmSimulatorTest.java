@@ -160,7 +160,7 @@ class FarmSimulatorTest {
     @Test
     void clientsOfAFullFarmRetryAndFinallyGiveUp() {
         // Room for 8 x 100 connections, while the traffic wants 12,000; clients that back off briefly.
-        SimulationConfig c = smallFarm().capacity(100).clients(new CooperatingClients(1_000, 100, 400, 100, 5)).build();
+        SimulationConfig c = smallFarm().capacity(100).clients(new CooperatingClients(1_000, 1_000, 100, 400, 100, 5)).build();
 
         SimulationResult r = new FarmSimulator(c).run();
 

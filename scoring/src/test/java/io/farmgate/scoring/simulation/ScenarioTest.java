@@ -38,6 +38,33 @@ class ScenarioTest {
         assertThat(r.fleet().movesPerClient()).isBetween(0.06, 0.11);
     }
 
+    /**
+     * The standard farm (32 hosts, 2,000 arrivals/s, 300 s lifetimes: 18,750 clients a host) shortened to
+     * 8 minutes, host-0 lost at 4: its clients come back over the client's 10 s lost-host window, at most
+     * about 1,900/s on top of the arrivals. The 5 s window of a 1012 would double that.
+     */
+    private static SimulationResult hostFailureOnTheStandardFarm(CooperatingClients clients) {
+        SimulationConfig.Builder b = SimulationConfig.builder().picker(PickerKind.TWO_CHOICE).clients(clients)
+                .durationSeconds(480).warmupSeconds(60).seed(3);
+        return new FarmSimulator(Scenario.HOST_FAILURE.configure(b, 32, 480).build()).run();
+    }
+
+    @Test
+    void aLostHostsClientsReachTheGatewaysAtMostTwiceTheMeanRateAndRebalanceWithinTenPercent() {
+        SimulationResult r = hostFailureOnTheStandardFarm(CooperatingClients.DEFAULT);
+
+        assertThat(r.reconnects()).as("%s", r).isBetween(18_000L, 19_500L);
+        assertThat(r.abandoned()).isZero();
+        assertThat(r.fleet().noHost503s()).isZero();
+        assertThat(r.fleet().requestPeakOverMean()).as("%s", r).isLessThanOrEqualTo(2.0);
+        assertThat(r.fleet().maxOverMeanAfterReturn()).as("%s", r).isLessThanOrEqualTo(1.10);
+
+        // The same clients with the 1012 window after a lost host too: the wave the longer window prevents.
+        SimulationResult oneWindow = hostFailureOnTheStandardFarm(
+                CooperatingClients.DEFAULT.withLostHostRetryWindowMillis(CooperatingClients.DEFAULT.firstRetryWindowMillis()));
+        assertThat(oneWindow.fleet().requestPeakOverMean()).as("%s", oneWindow).isGreaterThan(2.5);
+    }
+
     @Test
     void rollingRestartMovesEveryClientAndFailsNone() {
         SimulationResult r = run(Scenario.ROLLING_RESTART, PickerKind.TWO_CHOICE);
