@@ -22,19 +22,20 @@ public final class HeartbeatCodec {
      * @throws IllegalArgumentException when it would exceed the record size limit (16 KiB)
      */
     public static String encode(HostReport report) {
-        ObjectNode node = JsonRecords.newRecord();
-        node.put("hostId", report.hostId());
-        node.put("url", report.url());
-        node.put("address", report.address());
-        node.put("zone", report.zone());
-        node.put("connections", report.connections());
-        node.put("capacity", report.capacity());
-        node.put("cpu", report.cpu());
-        node.put("state", report.state().name().toLowerCase(Locale.ROOT));
-        node.put("weight", report.weight());
-        node.put("reportedAtMillis", report.reportedAtMillis());
-        node.put("sequence", report.sequence());
-        return JsonRecords.write(node);
+        // Without Jackson: the sidecar writes one every second and loads no JSON library for it.
+        return new JsonRecordWriter()
+                .field("hostId", report.hostId())
+                .field("url", report.url())
+                .field("address", report.address())
+                .field("zone", report.zone())
+                .field("connections", report.connections())
+                .field("capacity", report.capacity())
+                .field("cpu", report.cpu())
+                .field("state", report.state().name().toLowerCase(Locale.ROOT))
+                .field("weight", report.weight())
+                .field("reportedAtMillis", report.reportedAtMillis())
+                .field("sequence", report.sequence())
+                .finish();
     }
 
     /**

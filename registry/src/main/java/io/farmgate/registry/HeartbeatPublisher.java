@@ -11,14 +11,17 @@ import java.util.Objects;
  */
 public final class HeartbeatPublisher {
 
-    // KEYS: host key, member set, schema key. ARGV: report JSON, TTL ms, score, host id, schema version.
-    private static final LuaScript PUBLISH = new LuaScript(
+    /**
+     * One heartbeat, atomically. KEYS: host key, member set, schema key. ARGV: report JSON, TTL ms,
+     * score (reportedAtMillis), host id, schema version. Returns 1 when the host was not a member.
+     */
+    public static final LuaScript PUBLISH = new LuaScript(
             "redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])\n"
             + "redis.call('SET', KEYS[3], ARGV[5], 'NX')\n"
             + "return redis.call('ZADD', KEYS[2], ARGV[3], ARGV[4])\n");
 
-    // KEYS: host key, member set. ARGV: host id.
-    private static final LuaScript REMOVE = new LuaScript(
+    /** The host leaves now. KEYS: host key, member set. ARGV: host id. Returns 1 when it was a member. */
+    public static final LuaScript REMOVE = new LuaScript(
             "redis.call('DEL', KEYS[1])\n"
             + "return redis.call('ZREM', KEYS[2], ARGV[1])\n");
 
@@ -43,7 +46,7 @@ public final class HeartbeatPublisher {
     public boolean publish(HostReport report) {
         String json = HeartbeatCodec.encode(report);
         String hostId = report.hostId();
-        Long added = connection.call("publishing the heartbeat of " + hostId, redis -> PUBLISH.run(redis,
+        Long added = connection.call("publishing the heartbeat of " + hostId, redis -> RegistryConnection.eval(redis, PUBLISH,
                 ScriptOutputType.INTEGER,
                 new String[] {keys.host(hostId), keys.hosts(), keys.schema()},
                 json, ttlMillis, Long.toString(report.reportedAtMillis()), hostId, FarmKeys.SCHEMA_VERSION));
@@ -58,7 +61,7 @@ public final class HeartbeatPublisher {
      */
     public boolean remove(String hostId) {
         requireHostId(hostId);
-        Long removed = connection.call("removing host " + hostId, redis -> REMOVE.run(redis,
+        Long removed = connection.call("removing host " + hostId, redis -> RegistryConnection.eval(redis, REMOVE,
                 ScriptOutputType.INTEGER, new String[] {keys.host(hostId), keys.hosts()}, hostId));
         return removed != null && removed > 0;
     }

@@ -41,26 +41,6 @@ final class JsonRecords {
     private JsonRecords() {
     }
 
-    /** A new record object with its version set. */
-    static ObjectNode newRecord() {
-        ObjectNode node = MAPPER.createObjectNode();
-        node.put("v", VERSION);
-        return node;
-    }
-
-    static String write(ObjectNode record) {
-        try {
-            String json = MAPPER.writeValueAsString(record);
-            if (tooLarge(json)) {
-                throw new IllegalArgumentException("record: " + utf8Bytes(json) + " bytes (expected: <= "
-                        + MAX_RECORD_BYTES + ")");
-            }
-            return json;
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("a tree of plain values always serializes", e);
-        }
-    }
-
     /** Parses and version-checks a record; the problem is the exception message. */
     static ObjectNode read(String json) throws BadRecordException {
         if (json == null) {
@@ -168,14 +148,12 @@ final class JsonRecords {
         return s.length() <= 40 ? s : s.substring(0, 40) + "...";
     }
 
-    /** Whether {@code s} exceeds the record limit in UTF-8, without encoding strings too short to. */
-    static boolean tooLarge(String s) {
-        // A char never takes more than 3 UTF-8 bytes (a surrogate pair takes 4 for 2 chars).
-        return s.length() > MAX_RECORD_BYTES || s.length() * 3 > MAX_RECORD_BYTES && utf8Bytes(s) > MAX_RECORD_BYTES;
+    private static boolean tooLarge(String s) {
+        return JsonRecordWriter.tooLarge(s);
     }
 
     private static int utf8Bytes(String s) {
-        return s.getBytes(StandardCharsets.UTF_8).length;
+        return JsonRecordWriter.utf8Bytes(s);
     }
 
     /** A record that is not valid for this reader. */

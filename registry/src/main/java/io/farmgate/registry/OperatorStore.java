@@ -124,7 +124,7 @@ public final class OperatorStore {
      */
     public boolean clear(String hostId) {
         HeartbeatPublisher.requireHostId(hostId);
-        Long removed = connection.call("clearing the operator state of " + hostId, redis -> CLEAR.run(redis,
+        Long removed = connection.call("clearing the operator state of " + hostId, redis -> RegistryConnection.eval(redis, CLEAR,
                 ScriptOutputType.INTEGER, new String[] {keys.operators()}, hostId, keys.nudgeChannel()));
         return removed != null && removed > 0;
     }
@@ -155,8 +155,8 @@ public final class OperatorStore {
             }
             OperatorState next = change.apply(current);
             String after = OperatorStateCodec.encode(next);
-            Long swapped = connection.call("writing the operator state of " + hostId, redis -> COMPARE_AND_SET.run(
-                    redis, ScriptOutputType.INTEGER, new String[] {keys.operators()},
+            Long swapped = connection.call("writing the operator state of " + hostId, redis -> RegistryConnection.eval(
+                    redis, COMPARE_AND_SET, ScriptOutputType.INTEGER, new String[] {keys.operators()},
                     hostId, before == null ? "0" : "1", before == null ? "" : before, after, keys.nudgeChannel()));
             if (swapped != null && swapped == 1L) {
                 return next;
