@@ -1,10 +1,10 @@
 package io.farmgate.agent;
 
-import io.farmgate.registry.Decoded;
 import io.farmgate.registry.FarmEvent;
 import io.farmgate.registry.FarmKeys;
 import io.farmgate.registry.HeartbeatCodec;
 import io.farmgate.registry.HeartbeatPublisher;
+import io.farmgate.registry.HeartbeatPublisher.Published;
 import io.farmgate.registry.LuaScript;
 import io.farmgate.registry.OperatorStateCodec;
 import io.farmgate.registry.RegistryConfig;
@@ -65,23 +65,19 @@ final class LeanRegistryLink implements RegistryLink {
     }
 
     @Override
-    public boolean publish(HostReport report) {
+    public Published publish(HostReport report) {
         String json = HeartbeatCodec.encode(report);
         String hostId = report.hostId();
-        Object added = call("publishing the heartbeat of " + hostId, c -> eval(c, HeartbeatPublisher.PUBLISH,
-                List.of(keys.host(hostId), keys.hosts(), keys.schema()),
+        Object reply = call("publishing the heartbeat of " + hostId, c -> eval(c, HeartbeatPublisher.PUBLISH_AND_READ,
+                List.of(keys.host(hostId), keys.hosts(), keys.schema(), keys.operators()),
                 json, ttlMillis, Long.toString(report.reportedAtMillis()), hostId, FarmKeys.SCHEMA_VERSION));
-        return added instanceof Long n && n > 0;
+        return Published.of(reply instanceof List<?> list ? list : null);
     }
 
     @Override
     public OperatorState operatorState(String hostId) {
         Object raw = call("reading the operator state of " + hostId, c -> c.call("HGET", keys.operators(), hostId));
-        if (raw == null) {
-            return OperatorState.DEFAULT;
-        }
-        Decoded<OperatorState> d = OperatorStateCodec.decode(String.valueOf(raw));
-        return d.ok() ? d.value() : OperatorState.DEFAULT;
+        return OperatorStateCodec.decodeOrDefault(raw instanceof String s ? s : null);
     }
 
     @Override

@@ -39,7 +39,7 @@ class LeanRegistryLinkSecurityTest {
 
     private static boolean publishes(RegistryConfig config, String hostId) {
         try (LeanRegistryLink link = LeanRegistryLink.of(config)) {
-            return link.publish(report(hostId));
+            return link.publish(report(hostId)).joined();
         }
     }
 

@@ -60,8 +60,8 @@ class LeanRegistryLinkTest {
 
     @Test
     void heartbeatIsStoredAsTheRegistryWritesIt() {
-        assertThat(link.publish(report("web-1", 1))).as("joined").isTrue();
-        assertThat(link.publish(report("web-1", 2))).as("joined again").isFalse();
+        assertThat(link.publish(report("web-1", 1)).joined()).as("joined").isTrue();
+        assertThat(link.publish(report("web-1", 2)).joined()).as("joined again").isFalse();
 
         assertThat(redis.command("GET", keys.host("web-1"))).isEqualTo(HeartbeatCodec.encode(report("web-1", 2)));
         assertThat(farm.heartbeat("web-1")).isEqualTo(report("web-1", 2));
@@ -79,13 +79,17 @@ class LeanRegistryLinkTest {
     void operatorStateIsReadAsStoredAndDefaultsWithoutOne() {
         assertThat(link.operatorState("web-1")).isEqualTo(OperatorState.DEFAULT);
 
+        assertThat(link.publish(report("web-1", 1)).operatorState()).isEqualTo(OperatorState.DEFAULT);
         farm.operators.setTarget("web-1", 40);
         assertThat(link.operatorState("web-1").targetConnections()).isEqualTo(40);
+        assertThat(link.publish(report("web-1", 2)).operatorState().targetConnections())
+                .as("read with the heartbeat").isEqualTo(40);
         farm.operators.drain("web-1");
         assertThat(link.operatorState("web-1").draining()).isTrue();
 
         redis.command("HSET", keys.operators(), "web-1", "{not json");
         assertThat(link.operatorState("web-1")).isEqualTo(OperatorState.DEFAULT);
+        assertThat(link.publish(report("web-1", 3)).operatorState()).isEqualTo(OperatorState.DEFAULT);
     }
 
     @Test
@@ -117,7 +121,7 @@ class LeanRegistryLinkTest {
     void heartbeatsAndNudgesResumeAfterARedisRestart() {
         AtomicInteger nudged = new AtomicInteger();
         link.onNudge("web-1", nudged::incrementAndGet);
-        assertThat(link.publish(report("web-1", 1))).isTrue();
+        assertThat(link.publish(report("web-1", 1)).joined()).isTrue();
         await().atMost(WAIT).until(link::subscribed);
 
         redis.kill();
@@ -129,7 +133,7 @@ class LeanRegistryLinkTest {
         redis.start(); // empty, without the scripts: EVALSHA answers NOSCRIPT and the link sends the text
         long[] sequence = {2};
         await().atMost(WAIT).pollInterval(Duration.ofMillis(100)).ignoreExceptionsInstanceOf(RegistryException.class)
-                .until(() -> link.publish(report("web-1", ++sequence[0])));
+                .until(() -> link.publish(report("web-1", ++sequence[0])).joined());
         assertThat(farm.heartbeat("web-1").sequence()).isEqualTo(sequence[0]);
         assertThat(farm.member("web-1")).isTrue();
 

@@ -1,10 +1,10 @@
 package io.farmgate.registry;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.farmgate.registry.JsonRecords.BadRecordException;
 import io.farmgate.scoring.HostReport;
 import io.farmgate.scoring.HostState;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Heartbeat records: a {@link HostReport} as the JSON stored under a host's key. Decoding never
@@ -44,7 +44,7 @@ public final class HeartbeatCodec {
      */
     public static Decoded<HostReport> decode(String expectedHostId, String json) {
         try {
-            ObjectNode r = JsonRecords.read(json);
+            Map<String, Object> r = JsonRecords.read(json);
             String hostId = JsonRecords.text(r, "hostId");
             if (!hostId.equals(expectedHostId)) {
                 return Decoded.skipped("field hostId: '" + hostId + "' (expected: '" + expectedHostId
@@ -68,7 +68,7 @@ public final class HeartbeatCodec {
         }
     }
 
-    private static HostState state(ObjectNode r) throws BadRecordException {
+    private static HostState state(Map<String, Object> r) throws BadRecordException {
         String s = JsonRecords.text(r, "state");
         switch (s) {
             case "active":

@@ -69,6 +69,11 @@ final class JsonRecordWriter {
     }
 
     private void string(String s) {
+        quote(out, s);
+    }
+
+    /** Appends {@code s} as a JSON string, escaped as Jackson escapes it. */
+    static void quote(StringBuilder out, String s) {
         out.append('"');
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);

@@ -82,11 +82,7 @@ public final class OperatorStore {
         HeartbeatPublisher.requireHostId(hostId);
         String raw = connection.call("reading the operator state of " + hostId,
                 redis -> redis.hget(keys.operators(), hostId));
-        if (raw == null) {
-            return OperatorState.DEFAULT;
-        }
-        Decoded<OperatorState> d = OperatorStateCodec.decode(raw);
-        return d.ok() ? d.value() : OperatorState.DEFAULT;
+        return OperatorStateCodec.decodeOrDefault(raw);
     }
 
     /** Host takes no new clients and sheds those it has. Returns the stored state. */

@@ -22,11 +22,11 @@ class JsonRecordWriterTest {
     private static final String ODD_TEXT = "q\"b\\s/\b\t\n\f\r\u0000\u0001\u001f\u007f é€😀\u2028";
 
     private static String jackson(ObjectNode node) throws Exception {
-        return JsonRecords.MAPPER.writeValueAsString(node);
+        return JacksonRecords.MAPPER.writeValueAsString(node);
     }
 
     private static ObjectNode record() {
-        return JsonRecords.MAPPER.createObjectNode().put("v", JsonRecords.VERSION);
+        return JacksonRecords.MAPPER.createObjectNode().put("v", JsonRecords.VERSION);
     }
 
     @Test
