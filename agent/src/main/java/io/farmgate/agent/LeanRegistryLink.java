@@ -225,6 +225,8 @@ final class LeanRegistryLink implements RegistryLink {
         private volatile RespConnection current;
         private volatile boolean stopped;
         private volatile boolean subscribed;
+        // Read and written by the loop's thread only.
+        private long failed;
 
         NudgeLoop(String hostId, Runnable nudge) {
             this.hostId = hostId;
@@ -239,7 +241,6 @@ final class LeanRegistryLink implements RegistryLink {
 
         @Override
         public void run() {
-            long failed = 0;
             boolean warned = false;
             while (!stopped) {
                 try {
@@ -257,9 +258,7 @@ final class LeanRegistryLink implements RegistryLink {
                         log.debug("nudge subscription to {} lost, retrying: {}", channel, e.toString());
                     }
                     pause(backoffMillis(failed));
-                    continue;
                 }
-                failed = 0;
             }
         }
 
@@ -274,6 +273,7 @@ final class LeanRegistryLink implements RegistryLink {
                 c.send("SUBSCRIBE", channel);
                 c.read(); // ["subscribe", channel, 1]
                 subscribed = true;
+                failed = 0; // a later loss starts the backoff afresh
                 log.debug("subscribed to {}", channel);
                 c.readTimeout(SUBSCRIPTION_CHECK_MILLIS);
                 boolean pinged = false;
