@@ -1,6 +1,7 @@
 package io.farmgate.agent;
 
 import io.farmgate.registry.FarmEvent;
+import io.farmgate.registry.HeartbeatPublisher.Published;
 import io.farmgate.scoring.HostReport;
 import io.farmgate.scoring.HostState;
 import io.farmgate.scoring.OperatorState;
@@ -256,34 +257,24 @@ public final class FarmAgent implements AutoCloseable {
     private void heartbeat() {
         long now = clock.millis();
         cpuAverage = cpu.sample(now);
-        refreshOperatorState();
-        HostState state = draining() ? HostState.DRAINING : HostState.ACTIVE;
-        HostReport report = new HostReport(config.hostId(), config.url(), config.address(), config.zone(),
-                connectionsNow(), config.capacity(), cpuAverage, state, config.weight(), now,
-                sequence.incrementAndGet());
-        boolean joined;
-        synchronized (publishLock) {
-            if (removed) {
-                return;
-            }
-            try {
-                joined = registry.publish(report);
-            } catch (Exception e) {
-                long n = failedHeartbeats.incrementAndGet();
-                if (!registryDown) {
-                    registryDown = true;
-                    log.warn("{}: heartbeat failed, Redis unreachable? Retrying every {} ms: {}", config.hostId(),
-                            config.heartbeatIntervalMillis(), e.toString());
-                } else if (n % 60 == 0) {
-                    log.warn("{}: still cannot publish heartbeats ({} failed): {}", config.hostId(), n, e.toString());
-                }
-                return;
-            }
+        if (lastPublished == null) {
+            // Until a heartbeat is in, read the stored state first: a host started while drained says so at once.
+            refreshOperatorState();
         }
-        lastPublished = report;
-        if (registryDown) {
-            registryDown = false;
-            log.info("{}: heartbeats resumed", config.hostId());
+        HostReport report = report(now);
+        Published published = publish(report);
+        if (published == null) {
+            return;
+        }
+        // The stored state comes back with the heartbeat: one round trip a beat.
+        applyOperatorState(published.operatorState());
+        boolean joined = published.joined();
+        if (draining() != (report.state() == HostState.DRAINING)) {
+            // A drain stored (or lifted) since the last beat: say so now rather than a beat later.
+            report = report(now);
+            if (publish(report) == null) {
+                return;
+            }
         }
         if (joined) {
             registry.event(FarmEvent.of(FarmEvent.Type.JOIN, config.hostId(), actor(), config.url(), now));
@@ -295,6 +286,42 @@ public final class FarmAgent implements AutoCloseable {
                     Map.of("count", Long.toString(shed - shedReported))));
             shedReported = shed;
         }
+    }
+
+    private HostReport report(long now) {
+        HostState state = draining() ? HostState.DRAINING : HostState.ACTIVE;
+        return new HostReport(config.hostId(), config.url(), config.address(), config.zone(),
+                connectionsNow(), config.capacity(), cpuAverage, state, config.weight(), now,
+                sequence.incrementAndGet());
+    }
+
+    /** Publishes one report; null when Redis did not take it (counted and logged) or the host has left. */
+    private Published publish(HostReport report) {
+        Published published;
+        synchronized (publishLock) {
+            if (removed) {
+                return null;
+            }
+            try {
+                published = registry.publish(report);
+            } catch (Exception e) {
+                long n = failedHeartbeats.incrementAndGet();
+                if (!registryDown) {
+                    registryDown = true;
+                    log.warn("{}: heartbeat failed, Redis unreachable? Retrying every {} ms: {}", config.hostId(),
+                            config.heartbeatIntervalMillis(), e.toString());
+                } else if (n % 60 == 0) {
+                    log.warn("{}: still cannot publish heartbeats ({} failed): {}", config.hostId(), n, e.toString());
+                }
+                return null;
+            }
+        }
+        lastPublished = report;
+        if (registryDown) {
+            registryDown = false;
+            log.info("{}: heartbeats resumed", config.hostId());
+        }
+        return published;
     }
 
     /** A failure repeating every tick is logged the first time and then every hundredth. */
@@ -323,6 +350,11 @@ public final class FarmAgent implements AutoCloseable {
             log.debug("cannot read operator state of {}: {}", config.hostId(), e.toString());
             return;
         }
+        applyOperatorState(stored);
+    }
+
+    /** Reconciles toward {@code stored}, the state just read from the registry. */
+    private void applyOperatorState(OperatorState stored) {
         OperatorState previous = operatorState;
         if (!stored.equals(previous)) {
             operatorState = stored;

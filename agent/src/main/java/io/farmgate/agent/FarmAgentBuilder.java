@@ -36,6 +36,7 @@ public final class FarmAgentBuilder {
     private ScheduledExecutorService scheduler;
     private RandomGenerator random;
     private CpuSource cpuSource;
+    private boolean leanRegistryLink;
 
     FarmAgentBuilder() {
     }
@@ -179,6 +180,16 @@ public final class FarmAgentBuilder {
         return this;
     }
 
+    /**
+     * Whether to reach Redis over the lean link (blocking sockets, no Lettuce, Reactor or Netty
+     * loaded) where the URI allows it: standalone and Sentinel, not Cluster. The sidecar does; an
+     * embedded agent shares its host's Lettuce by default.
+     */
+    FarmAgentBuilder leanRegistryLink(boolean value) {
+        leanRegistryLink = value;
+        return this;
+    }
+
     /** The validated configuration these values make. */
     public AgentConfig buildConfig() {
         return new AgentConfig(redisUri, farm, hostId, url, address, zone, capacity, weight, heartbeatIntervalMillis,
@@ -198,7 +209,17 @@ public final class FarmAgentBuilder {
         return new FarmAgent(config, connections, shedHandler, clock, scheduler,
                 random != null ? random : FarmAgentBuilder::threadLocalLong,
                 cpuSource != null ? cpuSource : CpuSource.thisProcess(),
-                new RedisRegistryLink(config, clock));
+                registryLink(config));
+    }
+
+    private RegistryLink registryLink(AgentConfig config) {
+        if (leanRegistryLink) {
+            RegistryLink lean = LeanRegistryLink.of(config.registryConfig());
+            if (lean != null) {
+                return lean;
+            }
+        }
+        return new RedisRegistryLink(config, clock);
     }
 
     /** ThreadLocalRandom must be asked on the thread that uses it, so it is looked up per call. */

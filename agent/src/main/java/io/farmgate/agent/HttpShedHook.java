@@ -22,7 +22,9 @@ public final class HttpShedHook implements ShedHandler {
 
     private final URI url;
     private final Duration timeout;
-    private final HttpClient client;
+    // Made at the first shed: an HttpClient loads a few hundred classes and keeps a selector
+    // thread, which a sidecar that is never asked to shed does not need.
+    private HttpClient client;
     private final AtomicLong failures = new AtomicLong();
 
     public HttpShedHook(URI url, Duration timeout) {
@@ -35,7 +37,13 @@ public final class HttpShedHook implements ShedHandler {
             throw new IllegalArgumentException("shedTimeout: " + timeout + " (expected: > 0)");
         }
         this.timeout = timeout;
-        this.client = HttpClient.newBuilder().connectTimeout(timeout).build();
+    }
+
+    private synchronized HttpClient client() {
+        if (client == null) {
+            client = HttpClient.newBuilder().connectTimeout(timeout).build();
+        }
+        return client;
     }
 
     @Override
@@ -50,7 +58,7 @@ public final class HttpShedHook implements ShedHandler {
                 .POST(HttpRequest.BodyPublishers.ofString(body))
                 .build();
         try {
-            HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = client().send(request, HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() / 100 != 2) {
                 failed("answered " + response.statusCode());
             }

@@ -3,6 +3,7 @@ package io.farmgate.agent;
 import io.farmgate.registry.EventLog;
 import io.farmgate.registry.FarmEvent;
 import io.farmgate.registry.HeartbeatPublisher;
+import io.farmgate.registry.HeartbeatPublisher.Published;
 import io.farmgate.registry.NudgeSubscriber;
 import io.farmgate.registry.OperatorStore;
 import io.farmgate.registry.RegistryConnection;
@@ -32,8 +33,8 @@ final class RedisRegistryLink implements RegistryLink {
     }
 
     @Override
-    public boolean publish(HostReport report) {
-        return heartbeats.publish(report);
+    public Published publish(HostReport report) {
+        return heartbeats.publishAndRead(report);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.farmgate.agent;
 
 import io.farmgate.registry.FarmEvent;
+import io.farmgate.registry.HeartbeatPublisher.Published;
 import io.farmgate.scoring.HostReport;
 import io.farmgate.scoring.OperatorState;
 
@@ -10,8 +11,11 @@ import io.farmgate.scoring.OperatorState;
  */
 interface RegistryLink extends AutoCloseable {
 
-    /** Publishes {@code report} as the host's heartbeat; true when the host (re)joined the farm. */
-    boolean publish(HostReport report) throws Exception;
+    /**
+     * Publishes {@code report} as the host's heartbeat and reads the host's stored operator state,
+     * in one round trip: whether the host (re)joined the farm, and the state.
+     */
+    Published publish(HostReport report) throws Exception;
 
     /** The stored operator state of the host ({@link OperatorState#DEFAULT} when none). */
     OperatorState operatorState(String hostId) throws Exception;

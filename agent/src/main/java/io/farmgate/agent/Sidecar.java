@@ -28,7 +28,9 @@ public final class Sidecar implements AutoCloseable {
         ShedHandler shed = config.shedUrl() != null
                 ? new HttpShedHook(config.shedUrl(), Duration.ofMillis(config.shedTimeoutMillis()))
                 : this::cannotShed;
+        // The lean link keeps Lettuce, Reactor and Netty out of the sidecar (Cluster URIs still use Lettuce).
         this.agent = builder.config(config.agent())
+                .leanRegistryLink(true)
                 .connections(this::established)
                 .shedHandler(shed)
                 .cpuSource(config.cpuSource())

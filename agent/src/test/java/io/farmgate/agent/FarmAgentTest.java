@@ -3,6 +3,7 @@ package io.farmgate.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.farmgate.registry.FarmKeys;
 import io.farmgate.scoring.HostReport;
 import io.farmgate.scoring.HostState;
 import io.farmgate.testing.RedisServerExtension;
@@ -187,6 +188,22 @@ class FarmAgentTest {
         farm.operators.drain("host-a");
 
         await().atMost(Duration.ofSeconds(5)).until(agent::draining);
+    }
+
+    @Test
+    void aDrainReadWithAHeartbeatIsReportedInTheSameBeatWithoutANudge() {
+        agent = agent("host-a").heartbeatInterval(Duration.ofSeconds(2)).heartbeatTtl(Duration.ofSeconds(6)).start();
+        await().atMost(WAIT).until(() -> farm.heartbeat("host-a") != null);
+        long stored = System.currentTimeMillis();
+        // Written straight into the hash: no nudge, so the heartbeat's own read is what finds it.
+        redis.command("HSET", new FarmKeys(FARM).operators(), "host-a",
+                "{\"v\":1,\"draining\":true,\"weight\":1.0,\"targetConnections\":-1,\"updatedAtMillis\":0}");
+
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(20))
+                .until(() -> farm.heartbeat("host-a").state() == HostState.DRAINING);
+
+        // The beat that read the drain says so (published again at once), not the beat after it, 2 s later.
+        assertThat(farm.heartbeat("host-a").reportedAtMillis() - stored).isLessThan(2_400);
     }
 
     @Test

@@ -14,15 +14,15 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 
 /**
- * Points logback's stderr appender (from {@code logback.xml}) at the format and level a command
- * was given. The plain pattern here is the one in {@code logback.xml}, so switching back restores it.
+ * Points logback's stderr appender (set up by {@link LogbackConfigurator}) at the format and level
+ * a command was given. The plain pattern here is the one it starts with, so switching back restores it.
  */
 final class LogSetup {
 
     static final String PLAIN_PATTERN = "%d{HH:mm:ss.SSS} %-5level %logger{24} - %msg%n";
 
     /** Libraries that are chatty at info; they log at warn or above whatever --log-level says. */
-    private static final List<String> QUIET_LIBRARIES = List.of("org.eclipse.jetty", "io.javalin", "io.lettuce", "io.netty");
+    static final List<String> QUIET_LIBRARIES = List.of("org.eclipse.jetty", "io.javalin", "io.lettuce", "io.netty");
 
     private LogSetup() {
     }

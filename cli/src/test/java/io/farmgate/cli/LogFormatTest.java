@@ -37,7 +37,7 @@ class LogFormatTest {
 
     /**
      * Runs a quick command with these arguments and environment, then logs through SLF4J; returns what
-     * the console appender wrote. That is stderr with the jar's logback.xml (ExecutableJarIT checks it);
+     * the console appender wrote. That is stderr with the jar's LogbackConfigurator (ExecutableJarIT checks it);
      * on this test class path a test-jar's logback-test.xml may point it at stdout, so both are caught.
      */
     private static String stderrAfter(Map<String, String> env, Runnable logging, String... args) {

@@ -22,7 +22,7 @@ public final class EventLog {
     /** Most events one {@link #latest} call returns. */
     public static final int MAX_READ = 10_000;
 
-    private static final String DETAIL_PREFIX = "details.";
+    private static final String DETAIL_PREFIX = FarmEvent.DETAIL_PREFIX;
 
     private final RegistryConnection connection;
     private final String key;
@@ -43,14 +43,7 @@ public final class EventLog {
      * @throws RegistryException when Redis cannot be written
      */
     public String append(FarmEvent event) {
-        Map<String, String> fields = new LinkedHashMap<>();
-        fields.put("v", Integer.toString(JsonRecords.VERSION));
-        fields.put("type", event.type().name().toLowerCase(Locale.ROOT));
-        fields.put("hostId", event.hostId());
-        fields.put("actor", event.actor());
-        fields.put("reason", event.reason());
-        fields.put("atMillis", Long.toString(event.atMillis()));
-        event.details().forEach((k, v) -> fields.put(DETAIL_PREFIX + k, v));
+        Map<String, String> fields = event.streamFields();
         return connection.call("appending a " + event.type() + " event", redis -> redis.xadd(key, trim, fields));
     }
 

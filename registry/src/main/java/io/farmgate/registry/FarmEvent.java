@@ -3,6 +3,7 @@ package io.farmgate.registry;
 import io.farmgate.scoring.HostReport;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -19,6 +20,9 @@ import java.util.regex.Pattern;
  */
 public record FarmEvent(Type type, String hostId, String actor, String reason, long atMillis,
                         Map<String, String> details) {
+
+    /** Stream field name prefix of a detail: {@code details.count}. */
+    static final String DETAIL_PREFIX = "details.";
 
     /** Most entries in {@link #details}. */
     public static final int MAX_DETAILS = 32;
@@ -74,6 +78,23 @@ public record FarmEvent(Type type, String hostId, String actor, String reason, l
                 throw new IllegalArgumentException("details." + e.getKey() + ": (expected: a string of <= " + MAX_TEXT + " chars)");
             }
         }
+    }
+
+    /**
+     * The fields of this event's entry in the farm's event stream, in order (docs/registry.md,
+     * "Events"): {@code v}, {@code type}, {@code hostId}, {@code actor}, {@code reason},
+     * {@code atMillis}, then {@code details.<key>} for each detail.
+     */
+    public Map<String, String> streamFields() {
+        Map<String, String> fields = new LinkedHashMap<>();
+        fields.put("v", Integer.toString(JsonRecords.VERSION));
+        fields.put("type", type.name().toLowerCase(Locale.ROOT));
+        fields.put("hostId", hostId);
+        fields.put("actor", actor);
+        fields.put("reason", reason);
+        fields.put("atMillis", Long.toString(atMillis));
+        details.forEach((k, v) -> fields.put(DETAIL_PREFIX + k, v));
+        return fields;
     }
 
     /** An event without details. */

@@ -1,10 +1,10 @@
 package io.farmgate.registry;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.farmgate.registry.JsonRecords.BadRecordException;
 import io.farmgate.scoring.HostReport;
 import io.farmgate.scoring.HostState;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Heartbeat records: a {@link HostReport} as the JSON stored under a host's key. Decoding never
@@ -22,19 +22,20 @@ public final class HeartbeatCodec {
      * @throws IllegalArgumentException when it would exceed the record size limit (16 KiB)
      */
     public static String encode(HostReport report) {
-        ObjectNode node = JsonRecords.newRecord();
-        node.put("hostId", report.hostId());
-        node.put("url", report.url());
-        node.put("address", report.address());
-        node.put("zone", report.zone());
-        node.put("connections", report.connections());
-        node.put("capacity", report.capacity());
-        node.put("cpu", report.cpu());
-        node.put("state", report.state().name().toLowerCase(Locale.ROOT));
-        node.put("weight", report.weight());
-        node.put("reportedAtMillis", report.reportedAtMillis());
-        node.put("sequence", report.sequence());
-        return JsonRecords.write(node);
+        // Without Jackson: the sidecar writes one every second and loads no JSON library for it.
+        return new JsonRecordWriter()
+                .field("hostId", report.hostId())
+                .field("url", report.url())
+                .field("address", report.address())
+                .field("zone", report.zone())
+                .field("connections", report.connections())
+                .field("capacity", report.capacity())
+                .field("cpu", report.cpu())
+                .field("state", report.state().name().toLowerCase(Locale.ROOT))
+                .field("weight", report.weight())
+                .field("reportedAtMillis", report.reportedAtMillis())
+                .field("sequence", report.sequence())
+                .finish();
     }
 
     /**
@@ -43,7 +44,7 @@ public final class HeartbeatCodec {
      */
     public static Decoded<HostReport> decode(String expectedHostId, String json) {
         try {
-            ObjectNode r = JsonRecords.read(json);
+            Map<String, Object> r = JsonRecords.read(json);
             String hostId = JsonRecords.text(r, "hostId");
             if (!hostId.equals(expectedHostId)) {
                 return Decoded.skipped("field hostId: '" + hostId + "' (expected: '" + expectedHostId
@@ -67,7 +68,7 @@ public final class HeartbeatCodec {
         }
     }
 
-    private static HostState state(ObjectNode r) throws BadRecordException {
+    private static HostState state(Map<String, Object> r) throws BadRecordException {
         String s = JsonRecords.text(r, "state");
         switch (s) {
             case "active":

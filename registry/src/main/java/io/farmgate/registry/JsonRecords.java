@@ -1,22 +1,15 @@
 package io.farmgate.registry;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.core.json.JsonReadFeature;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.nio.charset.StandardCharsets;
+import java.math.BigInteger;
+import java.util.Map;
 
 /**
  * The rules every JSON record in the registry follows: an object of at most
  * {@value #MAX_RECORD_BYTES} bytes carrying {@code "v"}, the record version. Readers skip records
  * with a version above {@value #VERSION}, ignore fields they do not know, and check the type of
- * every field they use, so a wrong or newer writer can never crash them.
+ * every field they use, so a wrong or newer writer can never crash them. Records are written by
+ * {@link JsonRecordWriter} and parsed by {@link JsonRecordReader}: no JSON library, so an agent
+ * that heartbeats every second loads none.
  */
 final class JsonRecords {
 
@@ -26,156 +19,116 @@ final class JsonRecords {
     /** Largest record accepted, in UTF-8 bytes. */
     static final int MAX_RECORD_BYTES = 16 * 1024;
 
-    static final ObjectMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
-                    .streamReadConstraints(StreamReadConstraints.builder()
-                            .maxNestingDepth(16)
-                            .maxStringLength(MAX_RECORD_BYTES)
-                            .maxNumberLength(32)
-                            .build())
-                    .build())
-            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .disable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
-            .build();
-
     private JsonRecords() {
     }
 
-    /** A new record object with its version set. */
-    static ObjectNode newRecord() {
-        ObjectNode node = MAPPER.createObjectNode();
-        node.put("v", VERSION);
-        return node;
-    }
-
-    static String write(ObjectNode record) {
-        try {
-            String json = MAPPER.writeValueAsString(record);
-            if (tooLarge(json)) {
-                throw new IllegalArgumentException("record: " + utf8Bytes(json) + " bytes (expected: <= "
-                        + MAX_RECORD_BYTES + ")");
-            }
-            return json;
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("a tree of plain values always serializes", e);
-        }
-    }
-
     /** Parses and version-checks a record; the problem is the exception message. */
-    static ObjectNode read(String json) throws BadRecordException {
+    static Map<String, Object> read(String json) throws BadRecordException {
         if (json == null) {
             throw new BadRecordException("no value");
         }
-        if (tooLarge(json)) {
-            throw new BadRecordException(utf8Bytes(json) + " bytes (expected: <= " + MAX_RECORD_BYTES + ")");
+        if (JsonRecordWriter.tooLarge(json)) {
+            throw new BadRecordException(JsonRecordWriter.utf8Bytes(json) + " bytes (expected: <= " + MAX_RECORD_BYTES + ")");
         }
-        JsonNode node;
-        try {
-            node = MAPPER.readTree(json);
-        } catch (JsonProcessingException e) {
-            throw new BadRecordException("not JSON: " + e.getOriginalMessage());
-        }
-        if (node == null || !node.isObject()) {
+        if (!(JsonRecordReader.parse(json) instanceof Map<?, ?> node)) {
             throw new BadRecordException("not a JSON object");
         }
-        JsonNode v = node.get("v");
-        if (v == null || !v.isIntegralNumber() || !v.canConvertToInt()) {
-            throw new BadRecordException("field v: " + v + " (expected: the record version, an integer)");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> record = (Map<String, Object>) node;
+        Object v = record.get("v");
+        if (!(v instanceof Long version) || version != version.intValue()) {
+            throw new BadRecordException("field v: " + render(v) + " (expected: the record version, an integer)");
         }
-        if (v.intValue() > VERSION) {
-            throw new BadRecordException("version " + v.intValue() + " is newer than this reader (" + VERSION + ")");
+        if (version > VERSION) {
+            throw new BadRecordException("version " + version + " is newer than this reader (" + VERSION + ")");
         }
-        if (v.intValue() < 1) {
-            throw new BadRecordException("field v: " + v.intValue() + " (expected: >= 1)");
+        if (version < 1) {
+            throw new BadRecordException("field v: " + version + " (expected: >= 1)");
         }
-        return (ObjectNode) node;
+        return record;
     }
 
     /** Whether {@code json} is a well-formed record of a version newer than this reader, which it must not overwrite. */
     static boolean newerVersion(String json) {
-        if (json == null || tooLarge(json)) {
+        if (json == null || JsonRecordWriter.tooLarge(json)) {
             return false;
         }
         try {
-            JsonNode v = MAPPER.readTree(json).get("v");
-            return v != null && v.isIntegralNumber() && v.canConvertToInt() && v.intValue() > VERSION;
-        } catch (JsonProcessingException | RuntimeException e) {
+            return JsonRecordReader.parse(json) instanceof Map<?, ?> record && record.get("v") instanceof Long v
+                    && v == v.intValue() && v > VERSION;
+        } catch (BadRecordException | RuntimeException e) {
             return false;
         }
     }
 
-    static String text(ObjectNode record, String field) throws BadRecordException {
-        JsonNode n = record.get(field);
-        if (n == null || !n.isTextual()) {
-            throw wrong(field, n, "a string");
+    static String text(Map<String, Object> record, String field) throws BadRecordException {
+        if (!(record.get(field) instanceof String s)) {
+            throw wrong(field, record.get(field), "a string");
         }
-        return n.textValue();
+        return s;
     }
 
-    static String optionalText(ObjectNode record, String field, String absent) throws BadRecordException {
-        JsonNode n = record.get(field);
-        return n == null || n.isNull() ? absent : text(record, field);
+    static String optionalText(Map<String, Object> record, String field, String absent) throws BadRecordException {
+        Object n = record.get(field);
+        return n == null || n == JsonRecordReader.NULL ? absent : text(record, field);
     }
 
-    static int integer(ObjectNode record, String field) throws BadRecordException {
-        JsonNode n = record.get(field);
-        if (n == null || !n.isIntegralNumber() || !n.canConvertToInt()) {
-            throw wrong(field, n, "a 32-bit integer");
+    static int integer(Map<String, Object> record, String field) throws BadRecordException {
+        if (!(record.get(field) instanceof Long n) || n != n.intValue()) {
+            throw wrong(field, record.get(field), "a 32-bit integer");
         }
         return n.intValue();
     }
 
-    static long longInteger(ObjectNode record, String field) throws BadRecordException {
-        JsonNode n = record.get(field);
-        if (n == null || !n.isIntegralNumber() || !n.canConvertToLong()) {
-            throw wrong(field, n, "a 64-bit integer");
+    static long longInteger(Map<String, Object> record, String field) throws BadRecordException {
+        if (!(record.get(field) instanceof Long n)) {
+            throw wrong(field, record.get(field), "a 64-bit integer");
         }
-        return n.longValue();
+        return n;
     }
 
-    static long optionalLong(ObjectNode record, String field, long absent) throws BadRecordException {
-        JsonNode n = record.get(field);
-        return n == null || n.isNull() ? absent : longInteger(record, field);
+    static long optionalLong(Map<String, Object> record, String field, long absent) throws BadRecordException {
+        Object n = record.get(field);
+        return n == null || n == JsonRecordReader.NULL ? absent : longInteger(record, field);
     }
 
-    static double number(ObjectNode record, String field) throws BadRecordException {
-        JsonNode n = record.get(field);
-        if (n == null || !n.isNumber()) {
-            throw wrong(field, n, "a number");
+    static double number(Map<String, Object> record, String field) throws BadRecordException {
+        Object n = record.get(field);
+        if (n instanceof Long l) {
+            return l;
         }
-        return n.doubleValue();
-    }
-
-    static double optionalNumber(ObjectNode record, String field, double absent) throws BadRecordException {
-        JsonNode n = record.get(field);
-        return n == null || n.isNull() ? absent : number(record, field);
-    }
-
-    static boolean bool(ObjectNode record, String field) throws BadRecordException {
-        JsonNode n = record.get(field);
-        if (n == null || !n.isBoolean()) {
-            throw wrong(field, n, "true or false");
+        if (n instanceof Double d) {
+            return d;
         }
-        return n.booleanValue();
+        if (n instanceof BigInteger b) {
+            return b.doubleValue();
+        }
+        throw wrong(field, n, "a number");
     }
 
-    private static BadRecordException wrong(String field, JsonNode n, String expected) {
-        String found = n == null ? "missing" : abbreviate(n.toString());
+    static double optionalNumber(Map<String, Object> record, String field, double absent) throws BadRecordException {
+        Object n = record.get(field);
+        return n == null || n == JsonRecordReader.NULL ? absent : number(record, field);
+    }
+
+    static boolean bool(Map<String, Object> record, String field) throws BadRecordException {
+        if (!(record.get(field) instanceof Boolean b)) {
+            throw wrong(field, record.get(field), "true or false");
+        }
+        return b;
+    }
+
+    private static BadRecordException wrong(String field, Object n, String expected) {
+        String found = n == null ? "missing" : abbreviate(render(n));
         return new BadRecordException("field " + field + ": " + found + " (expected: " + expected + ")");
+    }
+
+    private static String render(Object value) {
+        return value == null ? "null" : JsonRecordReader.toJson(value);
     }
 
     private static String abbreviate(String s) {
         return s.length() <= 40 ? s : s.substring(0, 40) + "...";
-    }
-
-    /** Whether {@code s} exceeds the record limit in UTF-8, without encoding strings too short to. */
-    static boolean tooLarge(String s) {
-        // A char never takes more than 3 UTF-8 bytes (a surrogate pair takes 4 for 2 chars).
-        return s.length() > MAX_RECORD_BYTES || s.length() * 3 > MAX_RECORD_BYTES && utf8Bytes(s) > MAX_RECORD_BYTES;
-    }
-
-    private static int utf8Bytes(String s) {
-        return s.getBytes(StandardCharsets.UTF_8).length;
     }
 
     /** A record that is not valid for this reader. */

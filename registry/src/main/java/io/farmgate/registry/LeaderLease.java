@@ -85,7 +85,7 @@ public final class LeaderLease {
     }
 
     private boolean renewFrom(long sentAt) {
-        Long renewed = connection.call("renewing the leader lease", redis -> RENEW.run(redis,
+        Long renewed = connection.call("renewing the leader lease", redis -> RegistryConnection.eval(redis, RENEW,
                 ScriptOutputType.INTEGER, new String[] {key}, ownerId, Long.toString(leaseMillis)));
         boolean held = renewed != null && renewed == 1L;
         heldUntilMillis = held ? sentAt + leaseMillis : Long.MIN_VALUE;
@@ -100,7 +100,7 @@ public final class LeaderLease {
      */
     public boolean release() {
         heldUntilMillis = Long.MIN_VALUE;
-        Long released = connection.call("releasing the leader lease", redis -> RELEASE.run(redis,
+        Long released = connection.call("releasing the leader lease", redis -> RegistryConnection.eval(redis, RELEASE,
                 ScriptOutputType.INTEGER, new String[] {key}, ownerId));
         return released != null && released == 1L;
     }

@@ -1,20 +1,19 @@
 package io.farmgate.registry;
 
-import io.lettuce.core.RedisNoScriptException;
-import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
- * A Lua script run by its SHA-1 (EVALSHA), sent in full only when the server does not know it
- * yet. Scripts are how the registry makes multi-key changes atomic: MULTI/EXEC is not part of the
- * command interface standalone and cluster connections share, and the farm's keys share one
- * cluster slot, so a script may touch all of them.
+ * A Lua script of the registry and its SHA-1, for EVALSHA (sent in full with EVAL only when the
+ * server does not know it yet). Scripts are how the registry makes multi-key changes atomic:
+ * MULTI/EXEC is not part of the command interface standalone and cluster connections share, and
+ * the farm's keys share one cluster slot, so a script may touch all of them. No Redis client
+ * here: the Lettuce code runs it through {@code RegistryConnection.eval}, the agent's lean link
+ * sends it itself, so both send the same text.
  */
-final class LuaScript {
+public final class LuaScript {
 
     private final String source;
     private final String sha1;
@@ -29,11 +28,13 @@ final class LuaScript {
         }
     }
 
-    <T> T run(RedisClusterCommands<String, String> redis, ScriptOutputType type, String[] keys, String... args) {
-        try {
-            return redis.evalsha(sha1, type, keys, args);
-        } catch (RedisNoScriptException e) {
-            return redis.eval(source, type, keys, args);
-        }
+    /** The Lua text, for EVAL. */
+    public String source() {
+        return source;
+    }
+
+    /** Lower-case hex SHA-1 of the text, for EVALSHA. */
+    public String sha1() {
+        return sha1;
     }
 }

@@ -1,27 +1,37 @@
 package io.farmgate.registry;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.farmgate.registry.JsonRecords.BadRecordException;
 import io.farmgate.scoring.OperatorState;
+import java.util.Map;
 
 /** Operator state records: an {@link OperatorState} as the JSON stored in the farm's operator hash. */
-final class OperatorStateCodec {
+public final class OperatorStateCodec {
 
     private OperatorStateCodec() {
     }
 
     static String encode(OperatorState state) {
-        ObjectNode node = JsonRecords.newRecord();
-        node.put("draining", state.draining());
-        node.put("weight", state.weight());
-        node.put("targetConnections", state.targetConnections());
-        node.put("updatedAtMillis", state.updatedAtMillis());
-        return JsonRecords.write(node);
+        return new JsonRecordWriter()
+                .field("draining", state.draining())
+                .field("weight", state.weight())
+                .field("targetConnections", state.targetConnections())
+                .field("updatedAtMillis", state.updatedAtMillis())
+                .finish();
     }
 
-    static Decoded<OperatorState> decode(String json) {
+    /** The state in {@code json}; {@link OperatorState#DEFAULT} when there is none (null) or it cannot be trusted. */
+    public static OperatorState decodeOrDefault(String json) {
+        if (json == null) {
+            return OperatorState.DEFAULT;
+        }
+        Decoded<OperatorState> d = decode(json);
+        return d.ok() ? d.value() : OperatorState.DEFAULT;
+    }
+
+    /** The state in {@code json}, or why it cannot be trusted; never throws. */
+    public static Decoded<OperatorState> decode(String json) {
         try {
-            ObjectNode r = JsonRecords.read(json);
+            Map<String, Object> r = JsonRecords.read(json);
             return Decoded.of(new OperatorState(
                     JsonRecords.bool(r, "draining"),
                     JsonRecords.number(r, "weight"),

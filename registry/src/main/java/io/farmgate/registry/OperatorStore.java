@@ -82,11 +82,7 @@ public final class OperatorStore {
         HeartbeatPublisher.requireHostId(hostId);
         String raw = connection.call("reading the operator state of " + hostId,
                 redis -> redis.hget(keys.operators(), hostId));
-        if (raw == null) {
-            return OperatorState.DEFAULT;
-        }
-        Decoded<OperatorState> d = OperatorStateCodec.decode(raw);
-        return d.ok() ? d.value() : OperatorState.DEFAULT;
+        return OperatorStateCodec.decodeOrDefault(raw);
     }
 
     /** Host takes no new clients and sheds those it has. Returns the stored state. */
@@ -124,7 +120,7 @@ public final class OperatorStore {
      */
     public boolean clear(String hostId) {
         HeartbeatPublisher.requireHostId(hostId);
-        Long removed = connection.call("clearing the operator state of " + hostId, redis -> CLEAR.run(redis,
+        Long removed = connection.call("clearing the operator state of " + hostId, redis -> RegistryConnection.eval(redis, CLEAR,
                 ScriptOutputType.INTEGER, new String[] {keys.operators()}, hostId, keys.nudgeChannel()));
         return removed != null && removed > 0;
     }
@@ -155,8 +151,8 @@ public final class OperatorStore {
             }
             OperatorState next = change.apply(current);
             String after = OperatorStateCodec.encode(next);
-            Long swapped = connection.call("writing the operator state of " + hostId, redis -> COMPARE_AND_SET.run(
-                    redis, ScriptOutputType.INTEGER, new String[] {keys.operators()},
+            Long swapped = connection.call("writing the operator state of " + hostId, redis -> RegistryConnection.eval(
+                    redis, COMPARE_AND_SET, ScriptOutputType.INTEGER, new String[] {keys.operators()},
                     hostId, before == null ? "0" : "1", before == null ? "" : before, after, keys.nudgeChannel()));
             if (swapped != null && swapped == 1L) {
                 return next;

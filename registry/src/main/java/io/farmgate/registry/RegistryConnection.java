@@ -4,7 +4,9 @@ import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.SslOptions;
 import io.lettuce.core.TimeoutOptions;
@@ -21,8 +23,6 @@ import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -127,20 +127,11 @@ public final class RegistryConnection implements AutoCloseable {
         if (slash >= 0) {
             rest = rest.substring(0, slash);
         }
-        String user = null;
-        String password = null;
         int at = rest.lastIndexOf('@');
-        if (at >= 0) {
-            String userInfo = rest.substring(0, at);
-            rest = rest.substring(at + 1);
-            int colon = userInfo.indexOf(':');
-            if (colon >= 0) {
-                user = colon == 0 ? null : decode(userInfo.substring(0, colon));
-                password = decode(userInfo.substring(colon + 1));
-            } else {
-                password = decode(userInfo);
-            }
-        }
+        RedisCredentials credentials = RedisCredentials.fromUserInfo(at >= 0 ? rest.substring(0, at) : null);
+        String user = credentials.user();
+        String password = credentials.password();
+        rest = rest.substring(at + 1);
         List<RedisURI> seeds = new ArrayList<>();
         for (String node : rest.split(",")) {
             String hostPort = node.trim();
@@ -170,10 +161,6 @@ public final class RegistryConnection implements AutoCloseable {
         return seeds;
     }
 
-    private static String decode(String s) {
-        return URLDecoder.decode(s, StandardCharsets.UTF_8);
-    }
-
     public RegistryConfig config() {
         return config;
     }
@@ -198,6 +185,16 @@ public final class RegistryConnection implements AutoCloseable {
             return operation.apply(commands());
         } catch (RedisException e) {
             throw new RegistryException(what + " failed on " + config.maskedRedisUri() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Runs {@code script} by its SHA-1, sending the text only when the server does not know it yet. */
+    static <T> T eval(RedisClusterCommands<String, String> redis, LuaScript script, ScriptOutputType type, String[] keys,
+            String... args) {
+        try {
+            return redis.evalsha(script.sha1(), type, keys, args);
+        } catch (RedisNoScriptException e) {
+            return redis.eval(script.source(), type, keys, args);
         }
     }
 

@@ -257,7 +257,7 @@ public final class SnapshotSource implements AutoCloseable {
 
     @SuppressWarnings("unchecked")
     private RawFarm read(RedisClusterCommands<String, String> redis) {
-        List<Object> reply = READ_FARM.run(redis, ScriptOutputType.MULTI,
+        List<Object> reply = RegistryConnection.eval(redis, READ_FARM, ScriptOutputType.MULTI,
                 new String[] {keys.schema(), keys.hosts(), keys.operators()},
                 Integer.toString(MAX_HOSTS), keys.host(""));
         boolean schemaPresent = checkSchema((String) reply.get(0));
@@ -388,7 +388,7 @@ public final class SnapshotSource implements AutoCloseable {
     private void removeExpired(List<String> expired, long now) {
         for (String id : expired) {
             try {
-                Long removed = connection.call("removing expired host " + id, redis -> REMOVE_IF_EXPIRED.run(redis,
+                Long removed = connection.call("removing expired host " + id, redis -> RegistryConnection.eval(redis, REMOVE_IF_EXPIRED,
                         ScriptOutputType.INTEGER, new String[] {keys.host(id), keys.hosts()}, id));
                 if (removed != null && removed > 0) {
                     expiredHosts.incrementAndGet();

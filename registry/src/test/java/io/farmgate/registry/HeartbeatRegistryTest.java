@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.farmgate.scoring.FarmSnapshot;
 import io.farmgate.scoring.HostReport;
 import io.farmgate.scoring.HostView;
+import io.farmgate.scoring.OperatorState;
 import io.farmgate.scoring.SnapshotPolicy;
 import io.farmgate.testing.RedisServerExtension;
 import java.time.Clock;
@@ -53,6 +54,22 @@ class HeartbeatRegistryTest {
             assertThat(host).isNotNull();
             assertThat(host.report()).isEqualTo(report);
         });
+    }
+
+    @Test
+    void publishAndReadReturnsTheStoredOperatorStateWithTheHeartbeat() {
+        HeartbeatPublisher.Published first = publisher.publishAndRead(Hosts.report("web-1", 0, 1));
+        assertThat(first.joined()).isTrue();
+        assertThat(first.operatorState()).isEqualTo(OperatorState.DEFAULT);
+
+        new OperatorStore(agentSide, Clock.systemUTC()).setTarget("web-1", 12);
+        HeartbeatPublisher.Published second = publisher.publishAndRead(Hosts.report("web-1", 0, 2));
+
+        assertThat(second.joined()).isFalse();
+        assertThat(second.operatorState().targetConnections()).isEqualTo(12);
+        assertThat(redis.command("GET", keys.host("web-1"))).isEqualTo(HeartbeatCodec.encode(Hosts.report("web-1", 0, 2)));
+        assertThat(redis.command("ZSCORE", keys.hosts(), "web-1")).isNotNull();
+        assertThat(redis.command("GET", keys.schema())).isEqualTo(FarmKeys.SCHEMA_VERSION);
     }
 
     @Test

@@ -6,11 +6,10 @@ import static org.awaitility.Awaitility.await;
 import io.farmgate.scoring.SnapshotPolicy;
 import io.farmgate.testing.FreePort;
 import io.farmgate.testing.RedisServerExtension;
+import io.farmgate.testing.TestCa;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -29,13 +28,8 @@ class RedisPasswordAndTlsTest {
     private static final int TLS_PORT = FreePort.pick();
 
     @RegisterExtension
-    static final RedisServerExtension redis = new RedisServerExtension(serverArgs());
+    static final RedisServerExtension redis = new RedisServerExtension(CA.redisArgs(TLS_PORT, PASSWORD));
 
-    private static String[] serverArgs() {
-        List<String> args = new ArrayList<>(List.of("--requirepass", PASSWORD));
-        args.addAll(CA.redisArgs(TLS_PORT));
-        return args.toArray(String[]::new);
-    }
 
     private static RegistryConfig plain(String password) {
         return Hosts.fastConfig("redis://:" + password + "@127.0.0.1:" + redis.port());

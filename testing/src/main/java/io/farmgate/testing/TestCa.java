@@ -1,4 +1,4 @@
-package io.farmgate.registry;
+package io.farmgate.testing;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,18 +16,18 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A throwaway certificate authority and a server certificate it signed for 127.0.0.1, made at test
- * time with the JDK's keytool (no openssl needed) and written out as PEM for redis-server and Lettuce.
+ * time with the JDK's keytool (no openssl needed) and written out as PEM for redis-server and the clients (Lettuce, the agent's lean link).
  *
  * @param caCertificate     the CA certificate, what a client must trust
  * @param serverCertificate the server's certificate, for {@code --tls-cert-file}
  * @param serverKey         its unencrypted PKCS#8 key, for {@code --tls-key-file}
  */
-record TestCa(Path caCertificate, Path serverCertificate, Path serverKey) {
+public record TestCa(Path caCertificate, Path serverCertificate, Path serverKey) {
 
     private static final String PASS = "changeit";
 
     /** A new CA (named {@code caName}) and server certificate in {@code dir}. */
-    static TestCa create(Path dir, String caName) {
+    public static TestCa create(Path dir, String caName) {
         try {
             Files.createDirectories(dir);
             Path ca = dir.resolve(caName + ".p12");
@@ -64,10 +64,17 @@ record TestCa(Path caCertificate, Path serverCertificate, Path serverKey) {
     }
 
     /** The redis-server arguments that serve TLS on {@code tlsPort} with this server certificate. */
-    List<String> redisArgs(int tlsPort) {
+    public List<String> redisArgs(int tlsPort) {
         return List.of("--tls-port", Integer.toString(tlsPort), "--tls-cert-file", serverCertificate.toString(),
                 "--tls-key-file", serverKey.toString(), "--tls-ca-cert-file", caCertificate.toString(),
                 "--tls-auth-clients", "no");
+    }
+
+    /** redis-server arguments for a server that wants {@code password} and serves TLS on {@code tlsPort}. */
+    public String[] redisArgs(int tlsPort, String password) {
+        List<String> args = new ArrayList<>(List.of("--requirepass", password));
+        args.addAll(redisArgs(tlsPort));
+        return args.toArray(String[]::new);
     }
 
     private static void keytool(String... args) throws IOException {
