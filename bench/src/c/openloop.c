@@ -33,11 +33,12 @@
  *
  * Output, one line on stdout:
  *   requests=N errors=E rate=R p50_ms= p90_ms= p99_ms= p999_ms= max_ms= gen_lag_p99_ms= gen_lag_max_ms=
- *   scheduled=S queued_max=Q warmup_errors=W ticks=T unstamped=U
+ *   scheduled=S queued_max=Q warmup_errors=W ticks=T unstamped=U reconnects=C
  * (rate: answered requests per second over the measured part; latencies in milliseconds, each
  * percentile the upper bound of its histogram bucket, so it errs high by at most 1/128 of the value;
  * queued_max: most requests ever waiting for a free kept-alive connection; unstamped: answers that
- * had no usable kernel timestamp and were timed when read.)
+ * had no usable kernel timestamp and were timed when read; reconnects: kept-alive connections
+ * opened again after an error, a close by the server or its `Connection: close`.)
  *
  * Usage: openloop --target 127.0.0.1:PORT --rate R (--seconds S | --count N) [--mode keep-alive|close]
  *          [--connections 50] [--path /chat?room=1] [--expect 307] [--timeout-millis 5000]
@@ -131,6 +132,7 @@ typedef struct {
     long content_length;   /* -1: none */
     int has_location;
     int chunked;
+    int closes;            /* Connection: close: the server ends the connection after this answer */
     size_t head_length;    /* bytes up to and including the blank line */
 } response_head;
 
@@ -182,6 +184,8 @@ static int parse_head(const char *buf, size_t len, response_head *h, const char 
             h->has_location = value < eol;
         } else if (header_is(line, eol, "transfer-encoding", &value)) {
             h->chunked = 1;
+        } else if (header_is(line, eol, "connection", &value)) {
+            h->closes = eol - value >= 5 && strncasecmp(value, "close", 5) == 0;
         }
         line = eol + 2;
     }
@@ -326,7 +330,7 @@ typedef struct {
     double interval_ns;
     histogram latency, gen_lag;
     int64_t realtime_offset;   /* CLOCK_REALTIME - CLOCK_MONOTONIC, for the kernel's receive timestamps */
-    uint64_t stamped, unstamped, ticks;
+    uint64_t stamped, unstamped, ticks, reconnects;
     int error_samples;
 } run_state;
 
@@ -446,6 +450,12 @@ static void queue_pop(run_state *r, int64_t *due, uint64_t *index) {
     r->queue_count--;
 }
 
+/* Opens a new kept-alive connection in slot (closed), counted; a failure is an error of no request. */
+static void reopen(run_state *r, conn *c, uint32_t slot) {
+    r->reconnects++;
+    if (open_conn(r, c, slot) < 0) note_error(r, NO_REQUEST, "cannot reconnect: %s", strerror(errno));
+}
+
 /* Puts request (due, index) on the idle keep-alive connection in slot. */
 static void keep_alive_send(run_state *r, uint32_t slot, int64_t due, uint64_t index) {
     conn *c = r->conns[slot];
@@ -455,7 +465,7 @@ static void keep_alive_send(run_state *r, uint32_t slot, int64_t due, uint64_t i
     if (send_request(r, c) != 0) {
         note_error(r, index, "request not written at once on a kept-alive connection: %s", strerror(errno));
         close_conn(r, c, slot);
-        if (open_conn(r, c, slot) < 0) note_error(r, NO_REQUEST, "cannot reconnect: %s", strerror(errno));
+        reopen(r, c, slot);
     }
 }
 
@@ -535,10 +545,15 @@ static void answered(run_state *r, conn *c, uint32_t slot, int64_t now) {
         hist_record(&r->latency, at - c->due);
         r->last_answer = at;
     }
-    if (r->cfg.keep_alive) {
-        keep_alive_free(r, slot, now);
-    } else {
+    if (!r->cfg.keep_alive) {
         close_conn(r, c, slot);
+    } else if (c->head.closes) {
+        /* The server ends this connection: open another in its place (it takes waiting requests
+         * once connected). */
+        close_conn(r, c, slot);
+        reopen(r, c, slot);
+    } else {
+        keep_alive_free(r, slot, now);
     }
 }
 
@@ -546,11 +561,7 @@ static void failed(run_state *r, conn *c, uint32_t slot, const char *why) {
     int in_flight = c->state == C_BUSY || (!r->cfg.keep_alive && c->state != C_CLOSED);
     if (in_flight) note_error(r, c->index, "%s", why);
     close_conn(r, c, slot);
-    if (r->cfg.keep_alive) {
-        if (open_conn(r, c, slot) < 0) {
-            note_error(r, NO_REQUEST, "cannot reconnect: %s", strerror(errno));
-        }
-    }
+    if (r->cfg.keep_alive) reopen(r, c, slot);
 }
 
 /* Checks the bytes read so far; 1 when c's answer is complete, 0 when more are needed, -1 (with *why)
@@ -668,7 +679,7 @@ static void on_event(run_state *r, uint64_t data, uint32_t events, int64_t now) 
                 if (r->idle[i] == slot) { r->idle[i] = r->idle[--r->idle_count]; break; }
             }
             close_conn(r, c, slot);
-            if (open_conn(r, c, slot) < 0) note_error(r, NO_REQUEST, "cannot reconnect: %s", strerror(errno));
+            reopen(r, c, slot);
             return;
         }
         const char *why = NULL;
@@ -831,12 +842,12 @@ static int run(const config *cfg) {
     double seconds = (double)(span_end - r->interval_first_due) / 1e9;
     printf("requests=%" PRIu64 " errors=%" PRIu64 " rate=%.0f p50_ms=%.3f p90_ms=%.3f p99_ms=%.3f p999_ms=%.3f max_ms=%.3f"
            " gen_lag_p99_ms=%.3f gen_lag_max_ms=%.3f scheduled=%" PRIu64 " queued_max=%zu warmup_errors=%" PRIu64
-           " ticks=%" PRIu64 " unstamped=%" PRIu64 "\n",
+           " ticks=%" PRIu64 " unstamped=%" PRIu64 " reconnects=%" PRIu64 "\n",
            r->answered, r->errors, seconds > 0 ? (double)r->answered / seconds : 0.0,
            hist_percentile(&r->latency, 50) / 1e6, hist_percentile(&r->latency, 90) / 1e6,
            hist_percentile(&r->latency, 99) / 1e6, hist_percentile(&r->latency, 99.9) / 1e6, r->latency.max / 1e6,
            hist_percentile(&r->gen_lag, 99) / 1e6, r->gen_lag.max / 1e6, cfg->count, r->queue_max, r->warmup_errors,
-           r->ticks, r->unstamped);
+           r->ticks, r->unstamped, r->reconnects);
     fflush(stdout);
     return 0;
 }
@@ -861,6 +872,9 @@ static int self_test(void) {
     expect_true(parse_head(nginx, strlen(nginx), &h, &why) == HEAD_OK, "nginx head parses");
     expect_true(h.status == 307 && h.content_length == 164 && h.has_location && !h.chunked, "nginx: 307, 164 bytes, Location");
     expect_true(h.head_length == strlen(nginx) - 6, "nginx: head length stops at the blank line");
+    const char *closing = "HTTP/1.1 307 T\r\nLocation: /x\r\nConnection: Close\r\nContent-Length: 0\r\n\r\n";
+    expect_true(parse_head(closing, strlen(closing), &h, &why) == HEAD_OK && h.closes, "Connection: close is seen");
+    expect_true(parse_head(nginx, strlen(nginx), &h, &why) == HEAD_OK && !h.closes, "Connection: keep-alive is not a close");
     const char *bare = "HTTP/1.1 307\r\ncontent-length:0\r\nLOCATION:ws://h/x\r\n\r\n";
     expect_true(parse_head(bare, strlen(bare), &h, &why) == HEAD_OK && h.status == 307 && h.content_length == 0 && h.has_location,
                 "no reason phrase, lower/upper-case names without spaces");
@@ -922,7 +936,7 @@ int main(int argc, char **argv) {
              "         [--warmup N] [--tick-us 100]\n"
              "       openloop --self-test\n"
              "prints: requests= errors= rate= p50_ms= p90_ms= p99_ms= p999_ms= max_ms= gen_lag_p99_ms= gen_lag_max_ms=\n"
-             "        scheduled= queued_max= warmup_errors=");
+             "        scheduled= queued_max= warmup_errors= ticks= unstamped= reconnects=");
         return 0;
     }
     config cfg;

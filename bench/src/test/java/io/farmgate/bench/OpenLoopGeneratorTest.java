@@ -75,7 +75,8 @@ class OpenLoopGeneratorTest {
         assertThat(line).containsEntry("requests", "400").containsEntry("errors", "0").containsEntry("scheduled", "400");
         assertThat(server.connections.get()).isEqualTo(4);
         assertThat(server.requests.get()).isEqualTo(500);
-        assertThat(Double.parseDouble(line.get("rate"))).isBetween(1500.0, 2500.0);
+        // Never above the schedule (400 answers take at least 399 intervals); well below it only on a stalled machine.
+        assertThat(Double.parseDouble(line.get("rate"))).isBetween(1000.0, 2010.0);
     }
 
     @Test
@@ -87,6 +88,16 @@ class OpenLoopGeneratorTest {
         assertThat(line).containsEntry("requests", "100").containsEntry("errors", "0");
         assertThat(server.connections.get()).isEqualTo(100);
         assertThat(server.lastRequest).contains("Connection: close\r\n");
+    }
+
+    @Test
+    void aKeptAliveConnectionTheServerClosesIsOpenedAgainWithoutLosingARequest() throws Exception {
+        TinyServer server = start(Answer.REDIRECT_THEN_CLOSE, 0);
+
+        Map<String, String> line = run(server, "--mode", "keep-alive", "--connections", "2", "--rate", "500", "--count", "50");
+
+        assertThat(line).containsEntry("requests", "50").containsEntry("errors", "0").containsEntry("reconnects", "50");
+        assertThat(server.connections.get()).isEqualTo(52);
     }
 
     @Test
@@ -180,6 +191,8 @@ class OpenLoopGeneratorTest {
         REDIRECT_WITH_BODY("HTTP/1.1 307 Temporary Redirect\r\nLocation: http://127.0.0.11:9001/h0/chat\r\n"
                 + "Content-Length: 10\r\n\r\n<a>307</a>", false),
         REDIRECT_UNTIL_CLOSE("HTTP/1.0 307 Temporary Redirect\r\nLocation: ws://127.0.0.11:9001/h0/chat\r\n\r\nmoved", true),
+        REDIRECT_THEN_CLOSE("HTTP/1.1 307 Temporary Redirect\r\nLocation: /h0/chat\r\nConnection: close\r\n"
+                + "Content-Length: 0\r\n\r\n", true),
         REDIRECT_WITHOUT_LOCATION("HTTP/1.1 307 Temporary Redirect\r\nContent-Length: 0\r\n\r\n", true),
         OK("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", false),
         NOTHING(null, false);
