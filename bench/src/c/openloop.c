@@ -15,14 +15,16 @@
  *
  * Timing: the loop runs once per --tick-us (default 100 us; a periodic timerfd): it takes every I/O
  * event there is (epoll_wait without waiting), sends every request due by then, back to back, takes
- * the events again and sleeps until the next tick. So a request goes out at most one tick (plus the loop's own lateness)
- * after it was due, and that delay is inside its measured latency: the tick can only make latencies
- * look worse, never better. The loop is not woken by each answer (at ~50k answers/s that would be
- * 50k context switches a second); instead each answer is timed by the kernel's receive timestamp
- * (SO_TIMESTAMPNS: on loopback, when the server sent it), so polling once per tick does not make it
- * look later than it was. The generator measures its own lateness (when it sent a request minus when
- * it was due) and prints it as gen_lag_*: when gen_lag_p99_ms is not small beside p99_ms, the
- * figures measure the generator (or a busy machine), not the server.
+ * the events again and sleeps until the next tick. So a request goes out at most one tick (plus the
+ * loop's own lateness) after it was due, and that delay is inside its measured latency: the tick can
+ * only make latencies look worse, never better. The loop is not woken by each answer (at ~50k
+ * answers/s that would be 50k context switches a second); instead each answer is timed by the
+ * kernel's receive timestamp (SO_TIMESTAMPNS: on loopback, when the server sent it), so polling once
+ * per tick does not make it look later than it was. Only while requests wait for a kept-alive
+ * connection (a backlog) does the loop wake on answers, so connections turn round at once and the
+ * backlog drains as fast as the server answers. The generator measures its own lateness (when it
+ * sent a request minus when it was due) and prints it as gen_lag_*: when gen_lag_p99_ms is not small
+ * beside p99_ms, the figures measure the generator (or a busy machine), not the server.
  *
  * Every answer must be a complete HTTP/1.x response (status line, headers to the blank line, a body
  * of Content-Length bytes; without Content-Length the body runs to the close in close mode, and is
@@ -33,10 +35,11 @@
  *
  * Output, one line on stdout:
  *   requests=N errors=E rate=R p50_ms= p90_ms= p99_ms= p999_ms= max_ms= gen_lag_p99_ms= gen_lag_max_ms=
- *   scheduled=S queued_max=Q warmup_errors=W ticks=T unstamped=U reconnects=C
+ *   scheduled=S queued_max=Q warmup_errors=W ticks=T backlog_waits=B unstamped=U reconnects=C
  * (rate: answered requests per second over the measured part; latencies in milliseconds, each
  * percentile the upper bound of its histogram bucket, so it errs high by at most 1/128 of the value;
- * queued_max: most requests ever waiting for a free kept-alive connection; unstamped: answers that
+ * queued_max: most requests ever waiting for a free kept-alive connection; ticks: loops on the tick;
+ * backlog_waits: loops woken by answers while requests waited for connections; unstamped: answers that
  * had no usable kernel timestamp and were timed when read; reconnects: kept-alive connections
  * opened again after an error, a close by the server or its `Connection: close`.)
  *
@@ -330,7 +333,7 @@ typedef struct {
     double interval_ns;
     histogram latency, gen_lag;
     int64_t realtime_offset;   /* CLOCK_REALTIME - CLOCK_MONOTONIC, for the kernel's receive timestamps */
-    uint64_t stamped, unstamped, ticks, reconnects;
+    uint64_t stamped, unstamped, ticks, backlog_waits, reconnects;
     int error_samples;
 } run_state;
 
@@ -718,10 +721,12 @@ static void sweep_timeouts(run_state *r, int64_t now) {
     }
 }
 
-/* Handles every I/O event there is, without waiting; returns the time read after the last wait. */
-static int64_t drain_events(run_state *r, struct epoll_event *evs, int size) {
+/* Handles every I/O event there is, waiting up to wait_millis for the first; returns the time read
+ * after the last wait. */
+static int64_t drain_events(run_state *r, struct epoll_event *evs, int size, int wait_millis) {
     for (;;) {
-        int n = epoll_wait(r->epoll_fd, evs, size, 0);
+        int n = epoll_wait(r->epoll_fd, evs, size, wait_millis);
+        wait_millis = 0;
         if (n < 0) {
             if (errno == EINTR) continue;
             fatal("epoll_wait");
@@ -806,18 +811,27 @@ static int run(const config *cfg) {
     if (timerfd_settime(r->timer_fd, TFD_TIMER_ABSTIME, &ticks, NULL) < 0) fatal("timerfd_settime");
     struct epoll_event evs[512];
     while (r->finished < total) {
-        uint64_t expirations;
-        if (read(r->timer_fd, &expirations, sizeof expirations) < 0) {
-            if (errno == EINTR) continue;
-            fatal("timerfd read");
+        if (r->queue_count == 0) {
+            uint64_t expirations;
+            if (read(r->timer_fd, &expirations, sizeof expirations) < 0) {
+                if (errno == EINTR) continue;
+                fatal("timerfd read");
+            }
+            r->ticks++;
+        } else {
+            /* Behind: requests wait for connections. Then the loop waits for the next answer, not
+             * the next tick, so every connection turns round as soon as its answer is in (as a
+             * closed loop would) until the backlog is gone; else the backlog after a stall could
+             * drain at only one request per connection per tick. */
+            r->backlog_waits++;
+            drain_events(r, evs, 512, 1);
         }
-        r->ticks++;
         /* Answers first, so the connections they free can carry this tick's requests; then the
          * events of the requests just sent (on loopback a connect is usually done at once). */
-        drain_events(r, evs, 512);
+        drain_events(r, evs, 512, 0);
         int64_t now = now_ns();
         dispatch_due(r, now);
-        now = drain_events(r, evs, 512);
+        now = drain_events(r, evs, 512, 0);
         if (now - last_sweep > 10000000LL) {
             last_sweep = now;
             sweep_timeouts(r, now);
@@ -842,12 +856,12 @@ static int run(const config *cfg) {
     double seconds = (double)(span_end - r->interval_first_due) / 1e9;
     printf("requests=%" PRIu64 " errors=%" PRIu64 " rate=%.0f p50_ms=%.3f p90_ms=%.3f p99_ms=%.3f p999_ms=%.3f max_ms=%.3f"
            " gen_lag_p99_ms=%.3f gen_lag_max_ms=%.3f scheduled=%" PRIu64 " queued_max=%zu warmup_errors=%" PRIu64
-           " ticks=%" PRIu64 " unstamped=%" PRIu64 " reconnects=%" PRIu64 "\n",
+           " ticks=%" PRIu64 " backlog_waits=%" PRIu64 " unstamped=%" PRIu64 " reconnects=%" PRIu64 "\n",
            r->answered, r->errors, seconds > 0 ? (double)r->answered / seconds : 0.0,
            hist_percentile(&r->latency, 50) / 1e6, hist_percentile(&r->latency, 90) / 1e6,
            hist_percentile(&r->latency, 99) / 1e6, hist_percentile(&r->latency, 99.9) / 1e6, r->latency.max / 1e6,
            hist_percentile(&r->gen_lag, 99) / 1e6, r->gen_lag.max / 1e6, cfg->count, r->queue_max, r->warmup_errors,
-           r->ticks, r->unstamped, r->reconnects);
+           r->ticks, r->backlog_waits, r->unstamped, r->reconnects);
     fflush(stdout);
     return 0;
 }
@@ -936,7 +950,7 @@ int main(int argc, char **argv) {
              "         [--warmup N] [--tick-us 100]\n"
              "       openloop --self-test\n"
              "prints: requests= errors= rate= p50_ms= p90_ms= p99_ms= p999_ms= max_ms= gen_lag_p99_ms= gen_lag_max_ms=\n"
-             "        scheduled= queued_max= warmup_errors= ticks= unstamped= reconnects=");
+             "        scheduled= queued_max= warmup_errors= ticks= backlog_waits= unstamped= reconnects=");
         return 0;
     }
     config cfg;
