@@ -275,6 +275,7 @@ for server in nginx haproxy gateway; do
   printf '%-10s %20s %25s %30s %8s\n' "$server" "${HALF_RATE[$server]}" "$(median <<<"${HALF_P99[$server]}")" \
     "$(median <<<"${HALF_LAG[$server]}")" "${HALF_ERR[$server]}"
 done
+echo "(a p99 above is the server's only while the generator's own lateness stays small beside it; docs/benchmarks.md)"
 echo
 for mode in keep-alive close; do
   for peer in nginx haproxy; do

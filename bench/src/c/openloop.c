@@ -302,7 +302,7 @@ typedef struct {
     int fd;
     uint32_t generation;   /* bumped on every close, so a stale epoll event is recognised */
     enum conn_state state;
-    int sent;              /* the request is written */
+    int sent;              /* connected, and in close mode its request written */
     int64_t due;           /* the due time of the request it carries */
     int64_t arrived;       /* when the last bytes of its answer reached the socket (0: not known) */
     uint64_t index;        /* which request of the schedule */
@@ -333,7 +333,7 @@ typedef struct {
     double interval_ns;
     histogram latency, gen_lag;
     int64_t realtime_offset;   /* CLOCK_REALTIME - CLOCK_MONOTONIC, for the kernel's receive timestamps */
-    uint64_t stamped, unstamped, ticks, backlog_waits, reconnects;
+    uint64_t unstamped, ticks, backlog_waits, reconnects;
     int error_samples;
 } run_state;
 
@@ -633,7 +633,6 @@ static ssize_t receive(run_state *r, conn *c, char *into, size_t length) {
                 struct timespec ts;
                 memcpy(&ts, CMSG_DATA(cm), sizeof ts);
                 c->arrived = (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec - r->realtime_offset;
-                r->stamped++;
             }
         }
     }
@@ -811,6 +810,7 @@ static int run(const config *cfg) {
     if (timerfd_settime(r->timer_fd, TFD_TIMER_ABSTIME, &ticks, NULL) < 0) fatal("timerfd_settime");
     struct epoll_event evs[512];
     while (r->finished < total) {
+        /* Answers first, so the connections they free can carry this tick's requests. */
         if (r->queue_count == 0) {
             uint64_t expirations;
             if (read(r->timer_fd, &expirations, sizeof expirations) < 0) {
@@ -818,6 +818,7 @@ static int run(const config *cfg) {
                 fatal("timerfd read");
             }
             r->ticks++;
+            drain_events(r, evs, 512, 0);
         } else {
             /* Behind: requests wait for connections. Then the loop waits for the next answer, not
              * the next tick, so every connection turns round as soon as its answer is in (as a
@@ -826,12 +827,11 @@ static int run(const config *cfg) {
             r->backlog_waits++;
             drain_events(r, evs, 512, 1);
         }
-        /* Answers first, so the connections they free can carry this tick's requests; then the
-         * events of the requests just sent (on loopback a connect is usually done at once). */
-        drain_events(r, evs, 512, 0);
         int64_t now = now_ns();
+        uint64_t before = r->scheduled;
         dispatch_due(r, now);
-        now = drain_events(r, evs, 512, 0);
+        /* New connections: on loopback a connect is usually done at once, so send on them now. */
+        if (!r->cfg.keep_alive && r->scheduled != before) now = drain_events(r, evs, 512, 0);
         if (now - last_sweep > 10000000LL) {
             last_sweep = now;
             sweep_timeouts(r, now);
