@@ -69,3 +69,16 @@ start_farmgate_gateway() {
   GATEWAY_PID=$!
   PIDS+=("$GATEWAY_PID")
 }
+
+# build_openloop: compiles the open-loop generator bench/src/c/openloop.c into bench/target/openloop
+# with gcc (under a second; done on every run, --no-build or not, so it always matches its source) and
+# runs its self-test; sets OPENLOOP. Needs $ROOT.
+build_openloop() {
+  command -v gcc >/dev/null 2>&1 \
+    || { echo "gcc is needed to build the open-loop generator bench/src/c/openloop.c (Debian: apt-get install gcc)" >&2; exit 1; }
+  OPENLOOP="$ROOT/bench/target/openloop"
+  mkdir -p "$ROOT/bench/target"
+  gcc -O2 -Wall -Wextra -Werror -o "$OPENLOOP" "$ROOT/bench/src/c/openloop.c" -lm >&2 \
+    || { echo "bench/src/c/openloop.c did not compile (gcc above)" >&2; exit 1; }
+  "$OPENLOOP" --self-test >/dev/null || { echo "the open-loop generator's self-test failed (above)" >&2; exit 1; }
+}

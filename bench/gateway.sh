@@ -12,7 +12,10 @@
 #     bench/src/.../OpenLoopLoad.java): utime + stime from /proc/PID/stat of every process of the
 #     server, divided by the connections answered; plus the p99 of those connections;
 #   - p99 at half of saturation: an open-loop keep-alive run at half the server's median keep-alive
-#     req/s (latency counted from when each request was due);
+#     req/s measured above, DURATION s per server per round, rounds alternating the servers (median
+#     of the rounds), by bench/src/c/openloop.c (C, epoll; built here with gcc): CONNECTIONS
+#     kept-alive connections, one request in flight on each, latency counted from when each request
+#     was due; it also reports its own lateness (gen lag), which must stay small beside the p99;
 #   - idle CPU (the gateway; nginx and HAProxy have no farm to read): ms of CPU per second over
 #     IDLE_SECONDS with no clients, after the load.
 # Results: printed and written to bench/results/gateway.txt (or --results FILE).
@@ -24,7 +27,7 @@
 #             script works; the figures are rough)
 # The environment may set ROUNDS, DURATION, CONNECTIONS, WARMUP, CONN_RATE, CONN_SECONDS, IDLE_SECONDS,
 # HOSTS, SERVER_CPU, LOAD_CPU and the ports (REDIS_PORT, GATEWAY_PORT (+1 admin), NGINX_PORT, HAPROXY_PORT).
-# Needs java, mvn, wrk, nginx, haproxy and redis-server; stops only the processes it started, by PID.
+# Needs java, mvn, gcc, wrk, nginx, haproxy and redis-server; stops only the processes it started, by PID.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -87,6 +90,7 @@ PIDS=()
 trap stop_started EXIT INT TERM
 
 build_jars
+build_openloop
 
 # ---- the farm: Redis and the heartbeating hosts ----
 start_farm "$REDIS_PORT" "$FARM" "$HOSTS" "$LOAD_CPU"
@@ -175,6 +179,12 @@ open_loop() {
     --target "127.0.0.1:$(port_of "$1")" --mode "$2" --rate "$3" --seconds "$4" --path "${5:-$PATH_Q}" \
     --connections "$CONNECTIONS" --warmup "$(( $3 < 2000 ? $3 : 2000 ))" 2>>"$WORK/open-loop.err" | tail -1
 }
+# half_load SERVER RATE -> openloop's line: keep-alive at RATE for DURATION s (after half a second of
+# the same schedule, unmeasured).
+half_load() {
+  taskset -c "$LOAD_CPU" "$OPENLOOP" --target "127.0.0.1:$(port_of "$1")" --mode keep-alive --rate "$2" \
+    --seconds "$DURATION" --warmup "$(( $2 / 2 ))" --connections "$CONNECTIONS" --path "$PATH_Q" 2>>"$WORK/open-loop.err"
+}
 field() { tr ' ' '\n' | awk -F= -v k="$1" '$1 == k { print $2 }'; }
 
 echo "warming up the gateway's JIT for ${WARMUP}s ..."
@@ -207,8 +217,8 @@ done
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{v[NR]=$1} END {print (NR == 0 ? 0 : NR % 2 ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2)}'; }
 best() { tr ' ' '\n' | grep -v '^$' | sort -g | tail -1; }
 
-# CPU per new connection at a fixed rate, and p99 at half of saturation, open loop.
-declare -A CONN_US CONN_P99 CONN_ERR HALF_P99 HALF_RATE
+# CPU per new connection at a fixed rate, open loop.
+declare -A CONN_US CONN_P99 CONN_ERR
 for server in nginx haproxy gateway; do
   before=$(cpu_ticks "$server")
   line=$(open_loop "$server" close "$CONN_RATE" "$CONN_SECONDS")
@@ -219,10 +229,23 @@ for server in nginx haproxy gateway; do
   CONN_P99[$server]=$(field p99_ms <<<"$line")
   CONN_ERR[$server]=$(field errors <<<"$line")
   echo "$server: $CONN_RATE connections/s for ${CONN_SECONDS}s: $line, ${CONN_US[$server]} us CPU per connection"
+done
+
+# p99 at half of saturation: open loop, keep-alive, at half the server's median keep-alive req/s from
+# the closed-loop rounds above; rounds alternate the servers, medians over the rounds.
+declare -A HALF_RATE HALF_P99 HALF_LAG HALF_ERR
+for server in nginx haproxy gateway; do
   HALF_RATE[$server]=$(median <<<"${RPS[$server/keep-alive]}" | awk '{ printf "%.0f", $1 / 2 }')
-  line=$(open_loop "$server" keep-alive "${HALF_RATE[$server]}" "$DURATION")
-  HALF_P99[$server]=$(field p99_ms <<<"$line")
-  echo "$server: keep-alive at ${HALF_RATE[$server]} req/s (half of saturation): $line"
+done
+for round in $(seq 1 "$ROUNDS"); do
+  for server in nginx haproxy gateway; do
+    line=$(half_load "$server" "${HALF_RATE[$server]}") || line="failed: $(tail -1 "$WORK/open-loop.err")"
+    HALF_P99[$server]+="$(field p99_ms <<<"$line") "
+    HALF_LAG[$server]+="$(field gen_lag_p99_ms <<<"$line") "
+    errors=$(field errors <<<"$line")
+    HALF_ERR[$server]=$(( ${HALF_ERR[$server]:-0} + ${errors:-1} ))
+    echo "round $round: $server keep-alive at ${HALF_RATE[$server]} req/s (half of saturation), open loop: $line"
+  done
 done
 
 # Idle: no clients at all for a while, after the JIT has settled.
@@ -243,11 +266,16 @@ for mode in keep-alive close assign; do
       "$(median <<<"${P99[$server/$mode]}")" "${ERR[$server/$mode]}"
   done
 done
-printf '\n%-10s %22s %14s %8s %24s\n' server "CPU us per connection" "p99 ms at $CONN_RATE/s" errors "p99 ms at half saturation"
+printf '\n%-10s %22s %14s %8s\n' server "CPU us per connection" "p99 ms at $CONN_RATE/s" errors
 for server in nginx haproxy gateway; do
-  printf '%-10s %22s %14s %8s %24s\n' "$server" "${CONN_US[$server]}" "${CONN_P99[$server]}" "${CONN_ERR[$server]}" \
-    "${HALF_P99[$server]} (${HALF_RATE[$server]}/s)"
+  printf '%-10s %22s %14s %8s\n' "$server" "${CONN_US[$server]}" "${CONN_P99[$server]}" "${CONN_ERR[$server]}"
 done
+printf '\n%-10s %20s %25s %30s %8s\n' server "half saturation /s" "median p99 ms (open loop)" "median generator lag p99 ms" errors
+for server in nginx haproxy gateway; do
+  printf '%-10s %20s %25s %30s %8s\n' "$server" "${HALF_RATE[$server]}" "$(median <<<"${HALF_P99[$server]}")" \
+    "$(median <<<"${HALF_LAG[$server]}")" "${HALF_ERR[$server]}"
+done
+echo "(a p99 above is the server's only while the generator's own lateness stays small beside it; docs/benchmarks.md)"
 echo
 for mode in keep-alive close; do
   for peer in nginx haproxy; do

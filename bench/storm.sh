@@ -7,13 +7,13 @@
 # due, so a stall cannot hide) and the gateway's CPU over the storm; written to
 # bench/results/storm.txt (or --results FILE).
 #
-# The gateway is pinned to SERVER_CPU (default 0); the generator (bench/src/.../OpenLoopLoad.java),
-# Redis and the fake hosts to LOAD_CPU (default 1).
+# The gateway is pinned to SERVER_CPU (default 0); the generator (bench/src/c/openloop.c, built here
+# with gcc), Redis and the fake hosts to LOAD_CPU (default 1).
 #
 # Usage: bench/storm.sh [--quick] [--connections N] [--seconds S] [--no-build] [--results FILE]
 #   defaults: 20000 connections in 2 s, after a 10 s warm-up (wrk and a slower storm)
 #   --quick:  a 2 s warm-up and a storm of 2000 connections in 1 s (checks that the script works)
-# Needs java, mvn, wrk and redis-server; stops only the processes it started, by PID.
+# Needs java, mvn, gcc, wrk and redis-server; stops only the processes it started, by PID.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -67,16 +67,15 @@ PIDS=()
 trap stop_started EXIT INT TERM
 
 build_jars
+build_openloop
 start_farm "$REDIS_PORT" "$FARM" "$HOSTS" "$LOAD_CPU"
 start_farmgate_gateway "$GATEWAY_PORT" "$REDIS_PORT" "$FARM" "$SERVER_CPU"
 wait_http "http://127.0.0.1:$GATEWAY_PORT$PATH_Q" 307 gateway
 wait_hosts "http://127.0.0.1:$GATEWAY_PORT/readyz" "$HOSTS"
 
 storm() {
-  taskset -c "$LOAD_CPU" java -Xms256m -Xmx256m -XX:+UseParallelGC -cp "$BENCH_JAR" io.farmgate.bench.OpenLoopLoad \
-    --target "127.0.0.1:$GATEWAY_PORT" --mode close --path "$PATH_Q" --rate "$1" --count "$2" --timeout-millis 5000 \
-    --warmup "${3:-0}" \
-    2>>"$WORK/storm.err" | tail -1
+  taskset -c "$LOAD_CPU" "$OPENLOOP" --target "127.0.0.1:$GATEWAY_PORT" --mode close --path "$PATH_Q" \
+    --rate "$1" --count "$2" --timeout-millis 5000 2>>"$WORK/storm.err"
 }
 field() { tr ' ' '\n' | awk -F= -v k="$1" '$1 == k { print $2 }'; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$GATEWAY_PID/stat"; }
@@ -89,16 +88,16 @@ mkdir -p "$(dirname "$RESULTS")"
 exec > >(tee "$RESULTS")
 echo "# bench/storm.sh $(date -u +%Y-%m-%dT%H:%MZ), $HOSTS hosts heartbeating, load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 before=$(cpu_ticks)
-# The generator first runs 1000 connections on the same schedule, unmeasured, to warm its own JIT.
-line=$(storm "$rate" "$STORM_CONNECTIONS" 1000 || true)
+line=$(storm "$rate" "$STORM_CONNECTIONS" || true)
 after=$(cpu_ticks)
 echo "storm: $STORM_CONNECTIONS connections scheduled over ${STORM_SECONDS}s ($rate/s): $line"
 errors=$(field errors <<<"$line")
 echo "errors: ${errors:-?} of $STORM_CONNECTIONS; p50 $(field p50_ms <<<"$line") ms, p99 $(field p99_ms <<<"$line") ms, max $(field max_ms <<<"$line") ms"
-awk -v t=$((after - before)) -v k="$CLK_TCK" -v n="$((STORM_CONNECTIONS + 1000))" \
-  'BEGIN { printf "gateway CPU over the storm and its 1000 warm-up connections: %.0f ms, %.0f us per connection\n", t / k * 1000, t / k * 1e6 / n }'
+awk -v t=$((after - before)) -v k="$CLK_TCK" -v n="$STORM_CONNECTIONS" \
+  'BEGIN { printf "gateway CPU over the storm: %.0f ms, %.0f us per connection\n", t / k * 1000, t / k * 1e6 / n }'
 if [ -s "$WORK/storm.err" ]; then
   echo "first errors:"; head -5 "$WORK/storm.err"
 fi
+echo "generator lateness (when it opened a connection minus when it was due): p99 $(field gen_lag_p99_ms <<<"$line") ms, max $(field gen_lag_max_ms <<<"$line") ms"
 echo "(gateway on cpu $SERVER_CPU, generator, Redis and the fake hosts on cpu $LOAD_CPU; load average after: $(cut -d' ' -f1-3 /proc/loadavg))"
 [ "${errors:-1}" = 0 ]
