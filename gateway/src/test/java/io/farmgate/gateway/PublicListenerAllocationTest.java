@@ -68,7 +68,7 @@ class PublicListenerAllocationTest {
             System.out.printf("allocated per connection (accept, one redirect, close) by the event loops: %.0f bytes%n",
                     perConnection);
 
-            assertThat(perConnection).isLessThan(16_384);
+            assertThat(perConnection).isLessThan(4_096);
         }
     }
 
