@@ -76,6 +76,7 @@ final class PublicAcceptor extends ChannelInboundHandlerAdapter implements Clien
                 return;
             }
         }
+        // TCP_NODELAY is already on: Netty sets it on every accepted socket it wraps.
         child.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
         if (ssl != null) {
             child.pipeline().addLast(ssl.newHandler(child.alloc()));
