@@ -1,6 +1,7 @@
 package io.farmgate.gateway;
 
 import io.netty.util.concurrent.EventExecutor;
+import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -13,6 +14,8 @@ import org.slf4j.LoggerFactory;
 final class LoopState {
 
     private static final Logger LOG = LoggerFactory.getLogger(LoopState.class);
+    /** Answers larger than this are written by the ordinary path (only {@code /v1/client.js} may be). */
+    private static final int IO_BYTES = 16 * 1024;
 
     final RequestHead head = new RequestHead();
     final Answer answer = new Answer();
@@ -21,6 +24,8 @@ final class LoopState {
     /** Decoded query values ({@code path} of {@code /v1/assign}). */
     final byte[] scratch;
     final AssignmentTokens.Signer signer;
+    /** Native memory for reading and answering a connection on accept (see {@link PublicAcceptor}). */
+    final ByteBuffer io;
 
     private final PublicListener.Limits limits;
     private PublicConnection first;
@@ -32,6 +37,7 @@ final class LoopState {
         this.scratch = new byte[limits.maxHeadBytes()];
         this.key = new ClientKey(limits.maxHeadBytes());
         this.signer = tokens.newSigner();
+        this.io = ByteBuffer.allocateDirect(Math.max(IO_BYTES, limits.maxHeadBytes()));
     }
 
     /** Starts watching a new connection; the first one starts this loop's periodic sweep. */

@@ -48,9 +48,25 @@ final class PublicConnection extends ChannelInboundHandlerAdapter implements Cli
     private boolean flushNeeded;
     private String peer;
 
-    PublicConnection(PublicListener.Shared shared, boolean secure) {
+    /**
+     * What the acceptor already did with a new connection (see {@link PublicAcceptor}).
+     *
+     * @param bytes    the request bytes it read, or (when {@code answered}) the part of its answer
+     *                 the socket did not take
+     * @param answered the request was answered: write the rest, then close
+     */
+    record Early(ByteBuf bytes, boolean answered) {
+        /** The acceptor answered and closed the connection: there is nothing left to do. */
+        static final Early DONE = new Early(null, true);
+    }
+
+    /** What the acceptor handed over, until the connection is active; null when nothing. */
+    private Early early;
+
+    PublicConnection(PublicListener.Shared shared, boolean secure, Early early) {
         this.shared = shared;
         this.secure = secure;
+        this.early = early;
     }
 
     @Override
@@ -63,12 +79,28 @@ final class PublicConnection extends ChannelInboundHandlerAdapter implements Cli
     public void channelActive(ChannelHandlerContext ctx) {
         since = System.nanoTime();
         loop.add(this, ctx.executor());
+        Early e = early;
+        early = null;
+        if (e != null && e.answered()) {
+            phase = LINGER;
+            ctx.writeAndFlush(e.bytes()).addListener(ChannelFutureListener.CLOSE);
+        } else if (e != null) {
+            channelRead(ctx, e.bytes());
+            if (flushNeeded) {
+                flushNeeded = false;
+                ctx.flush();
+            }
+        }
         ctx.fireChannelActive();
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         loop.remove(this);
+        if (early != null) {
+            early.bytes().release();
+            early = null;
+        }
         if (pending != null) {
             pending.release();
             pending = null;
@@ -262,10 +294,14 @@ final class PublicConnection extends ChannelInboundHandlerAdapter implements Cli
     @Override
     public String peerAddress() {
         if (peer == null) {
-            SocketAddress a = ctx.channel().remoteAddress();
-            peer = a instanceof InetSocketAddress inet && inet.getAddress() != null
-                    ? inet.getAddress().getHostAddress() : String.valueOf(a);
+            peer = hostOf(ctx.channel().remoteAddress());
         }
         return peer;
+    }
+
+    /** The client's address as the client key and {@code X-Forwarded-For} checks want it. */
+    static String hostOf(SocketAddress a) {
+        return a instanceof InetSocketAddress inet && inet.getAddress() != null
+                ? inet.getAddress().getHostAddress() : String.valueOf(a);
     }
 }

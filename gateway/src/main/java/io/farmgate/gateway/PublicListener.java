@@ -1,8 +1,6 @@
 package io.farmgate.gateway;
 
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
@@ -10,11 +8,9 @@ import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.DefaultThreadFactory;
@@ -43,6 +39,11 @@ final class PublicListener implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PublicListener.class);
     /** Pending connections the kernel may queue per server socket (capped by net.core.somaxconn). */
     private static final int BACKLOG = 4096;
+    /**
+     * How long the kernel holds a connection that sent nothing before handing it over anyway
+     * ({@code TCP_DEFER_ACCEPT}); from then the header read timeout runs as for any other.
+     */
+    private static final int DEFER_ACCEPT_SECONDS = 1;
 
     /**
      * How long a connection may take at each stage, and how large a request head may be.
@@ -160,37 +161,32 @@ final class PublicListener implements AutoCloseable {
             probe.bind(new InetSocketAddress(host, address.port()));
             bound = probe.getLocalPort();
         }
-        ChannelInitializer<SocketChannel> init = new ChannelInitializer<>() {
-            @Override
-            protected void initChannel(SocketChannel ch) {
-                if (ssl != null) {
-                    ch.pipeline().addLast(ssl.newHandler(ch.alloc()));
-                }
-                ch.pipeline().addLast(new PublicConnection(shared, ssl != null));
-            }
-        };
+        InetSocketAddress at = new InetSocketAddress(host, bound);
         if (epoll) {
             for (EventExecutor e : group) {
                 EventLoop loop = (EventLoop) e;
-                servers.add(bootstrap(loop, loop, EpollServerSocketChannel.class, init)
-                        .option(EpollChannelOption.SO_REUSEPORT, true)
-                        .bind(host, bound).syncUninterruptibly().channel());
+                EpollServerSocketChannel server = new EpollServerSocketChannel();
+                server.config().setReusePort(true);
+                // Accept only once the first bytes are in: the request is read, answered and
+                // closed in one wake-up (PublicAcceptor). A client that connects and sends nothing
+                // waits in the kernel, not in a file descriptor of ours.
+                server.config().setTcpDeferAccept(DEFER_ACCEPT_SECONDS);
+                servers.add(listen(server, loop, at, new PublicAcceptor(shared, ssl, loop)));
             }
         } else {
-            servers.add(bootstrap(group, group, NioServerSocketChannel.class, init)
-                    .bind(host, bound).syncUninterruptibly().channel());
+            servers.add(listen(new NioServerSocketChannel(), group.next(), at, new PublicAcceptor(shared, ssl, group)));
         }
         return ((InetSocketAddress) servers.get(servers.size() - 1).localAddress()).getPort();
     }
 
-    private static ServerBootstrap bootstrap(EventLoopGroup parent, EventLoopGroup child,
-                                             Class<? extends ServerChannel> type, ChannelInitializer<SocketChannel> init) {
-        return new ServerBootstrap().group(parent, child).channel(type)
-                .option(ChannelOption.SO_BACKLOG, BACKLOG)
-                .option(ChannelOption.SO_REUSEADDR, true)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .childHandler(init);
+    private static ServerChannel listen(ServerChannel server, EventLoop loop, InetSocketAddress at,
+                                        PublicAcceptor acceptor) {
+        server.config().setOption(ChannelOption.SO_BACKLOG, BACKLOG);
+        server.config().setOption(ChannelOption.SO_REUSEADDR, true);
+        server.pipeline().addLast(acceptor);
+        loop.register(server).syncUninterruptibly();
+        server.bind(at).syncUninterruptibly();
+        return server;
     }
 
     /** Whether the native epoll transport is in use (else NIO). */

@@ -2,6 +2,7 @@ package io.farmgate.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.netty.channel.epoll.Epoll;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -68,7 +69,9 @@ class PublicListenerAllocationTest {
             System.out.printf("allocated per connection (accept, one redirect, close) by the event loops: %.0f bytes%n",
                     perConnection);
 
-            assertThat(perConnection).isLessThan(16_384);
+            // With epoll such a connection is answered on accept: Netty's channel object and no
+            // pipeline (about 1.1 KB); through the pipeline (NIO) it is about 2.2 KB.
+            assertThat(perConnection).isLessThan(Epoll.isAvailable() ? 1_600 : 4_096);
         }
     }
 

@@ -300,6 +300,35 @@ class PublicListenerTest {
     }
 
     @Test
+    void aClosingRequestAnsweredOnAcceptIsKeyedByTheClientsAddress() {
+        farm.refresh();
+        gw = RunningGateway.start(farm, b -> b.tokenSecret(SECRET).affinityByAddress(true));
+
+        String location = RawHttp.exchange(gw.gateway.port(), "GET /p HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                .header("Location");
+
+        assertThat(AssignmentToken.clientKey(location.substring(location.indexOf("fg_token=") + 9))).isEqualTo("127.0.0.1");
+    }
+
+    @Test
+    void anAnswerLargerThanTheAcceptBufferArrivesWholeBeforeTheClose() throws IOException {
+        farm.refresh();
+        gw = RunningGateway.start(farm);
+        try (Socket s = connect()) {
+            s.getOutputStream().write("GET /v1/client.js HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+            InputStream in = s.getInputStream();
+
+            Response r = read(in, false);
+
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.body().length()).isEqualTo(Integer.parseInt(r.head().header("Content-Length"))).isGreaterThan(16_384);
+            assertThat(r.body()).endsWith("\n");
+            assertThat(in.read()).isEqualTo(-1);
+        }
+    }
+
+    @Test
     void everyConnectionOfABurstGetsAValidRedirect() throws Exception {
         farm.refresh();
         gw = RunningGateway.start(farm);
