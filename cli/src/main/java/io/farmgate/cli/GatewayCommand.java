@@ -303,10 +303,11 @@ final class GatewayCommand implements Callable<Integer> {
                     new EventLog(connection), clock);
             try {
                 SnapshotSource snapshots = source;
+                // The rebalancer and the gateway's own watchers peek: only clients keep the refresh at full rate.
                 Rebalancer rebalancer = rebalancerConfig == null ? null : Rebalancer.overRegistry(rebalancerConfig,
-                        connection, snapshots::current, clock, PerThreadRandom.create());
-                gateway = Gateway.start(gatewayConfig, source::current, source::refreshFailures, control, clock,
-                        PerThreadRandom.create(), rebalancer);
+                        connection, snapshots::peek, clock, PerThreadRandom.create());
+                gateway = Gateway.start(gatewayConfig, source::current, source::peek, source::refreshFailures, control,
+                        clock, PerThreadRandom.create(), rebalancer);
             } catch (Gateway.GatewayStartException e) {
                 spec.commandLine().getErr().println("farmgate gateway: " + e.getMessage());
                 return 1;

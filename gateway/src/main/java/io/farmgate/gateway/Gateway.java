@@ -49,13 +49,14 @@ public final class Gateway implements AutoCloseable {
     private final DrainWatch drainWatch = new DrainWatch();
     private final ScheduledExecutorService drainSampler;
 
-    private Gateway(GatewayConfig config, Supplier<FarmSnapshot> snapshots, LongSupplier registryErrors,
-                    HostControl control, Clock clock, RandomGenerator random, Rebalancer rebalancer) {
+    private Gateway(GatewayConfig config, Supplier<FarmSnapshot> snapshots, Supplier<FarmSnapshot> watched,
+                    LongSupplier registryErrors, HostControl control, Clock clock, RandomGenerator random,
+                    Rebalancer rebalancer) {
         ObjectMapper json = new ObjectMapper();
         this.config = config;
-        this.metrics = new GatewayMetrics(snapshots, clock, registryErrors);
+        this.metrics = new GatewayMetrics(watched, clock, registryErrors);
         this.rebalancer = rebalancer;
-        metrics.farmSize(snapshots, config.targetUtilisation());
+        metrics.farmSize(watched, config.targetUtilisation());
         if (rebalancer != null) {
             metrics.rebalancer(rebalancer);
         }
@@ -66,7 +67,7 @@ public final class Gateway implements AutoCloseable {
         });
         drainSampler.scheduleWithFixedDelay(() -> {
             try {
-                drainWatch.observe(snapshots.get(), clock.millis());
+                drainWatch.observe(watched.get(), clock.millis());
             } catch (Throwable t) {
                 LOG.warn("drain watch sample failed", t);
             }
@@ -74,7 +75,7 @@ public final class Gateway implements AutoCloseable {
         FarmHistory history = new FarmHistory(HISTORY_SAMPLES, clock);
         drainSampler.scheduleAtFixedRate(() -> {
             try {
-                history.sample(snapshots.get(), new FarmHistory.Totals(metrics.assignments(), metrics.unavailable(),
+                history.sample(watched.get(), new FarmHistory.Totals(metrics.assignments(), metrics.unavailable(),
                         metrics.reconnects()));
             } catch (Throwable t) {
                 LOG.warn("history sample failed", t);
@@ -126,8 +127,24 @@ public final class Gateway implements AutoCloseable {
      */
     public static Gateway start(GatewayConfig config, Supplier<FarmSnapshot> snapshots, LongSupplier registryErrors,
                                 HostControl control, Clock clock, RandomGenerator random, Rebalancer rebalancer) {
+        return start(config, snapshots, snapshots, registryErrors, control, clock, random, rebalancer);
+    }
+
+    /**
+     * Like {@link #start(GatewayConfig, Supplier, LongSupplier, HostControl, Clock, RandomGenerator, Rebalancer)},
+     * with a second view of the same snapshots for the gateway's own periodic watchers (metrics
+     * gauges, the dashboard's history, the drain watch): reading it must not count as demand, so a
+     * gateway without clients can let its snapshot source refresh at the idle rate.
+     *
+     * @param snapshots what answering clients and operators reads
+     * @param watched   the same snapshots, read without counting as demand
+     */
+    public static Gateway start(GatewayConfig config, Supplier<FarmSnapshot> snapshots, Supplier<FarmSnapshot> watched,
+                                LongSupplier registryErrors, HostControl control, Clock clock, RandomGenerator random,
+                                Rebalancer rebalancer) {
         Objects.requireNonNull(config, "config");
         Gateway g = new Gateway(config, Objects.requireNonNull(snapshots, "snapshots"),
+                Objects.requireNonNull(watched, "watched"),
                 Objects.requireNonNull(registryErrors, "registryErrors"), Objects.requireNonNull(control, "control"),
                 Objects.requireNonNull(clock, "clock"), Objects.requireNonNull(random, "random"), rebalancer);
         try {
