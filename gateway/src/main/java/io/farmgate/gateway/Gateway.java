@@ -32,10 +32,11 @@ import org.slf4j.LoggerFactory;
 public final class Gateway implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
-    /** How often draining hosts' connection counts are sampled for scale-down progress. */
-    private static final long DRAIN_SAMPLE_MILLIS = 1_000;
-    /** The dashboard's charts: one sample a second, ten minutes kept. */
-    private static final long HISTORY_SAMPLE_MILLIS = 1_000;
+    /**
+     * How often draining hosts' connection counts are sampled for scale-down progress, and the
+     * dashboard's charts take a sample (ten minutes of them kept).
+     */
+    private static final long SAMPLE_MILLIS = 1_000;
     private static final int HISTORY_SAMPLES = 600;
 
     private final GatewayConfig config;
@@ -65,22 +66,22 @@ public final class Gateway implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        drainSampler.scheduleWithFixedDelay(() -> {
+        FarmHistory history = new FarmHistory(HISTORY_SAMPLES, clock);
+        // Both once a second, so one task: an idle gateway's thread wakes once a second, not twice.
+        drainSampler.scheduleAtFixedRate(() -> {
+            FarmSnapshot snapshot = watched.get();
             try {
-                drainWatch.observe(watched.get(), clock.millis());
+                drainWatch.observe(snapshot, clock.millis());
             } catch (Throwable t) {
                 LOG.warn("drain watch sample failed", t);
             }
-        }, 0, DRAIN_SAMPLE_MILLIS, TimeUnit.MILLISECONDS);
-        FarmHistory history = new FarmHistory(HISTORY_SAMPLES, clock);
-        drainSampler.scheduleAtFixedRate(() -> {
             try {
-                history.sample(watched.get(), new FarmHistory.Totals(metrics.assignments(), metrics.unavailable(),
+                history.sample(snapshot, new FarmHistory.Totals(metrics.assignments(), metrics.unavailable(),
                         metrics.reconnects()));
             } catch (Throwable t) {
                 LOG.warn("history sample failed", t);
             }
-        }, 0, HISTORY_SAMPLE_MILLIS, TimeUnit.MILLISECONDS);
+        }, 0, SAMPLE_MILLIS, TimeUnit.MILLISECONDS);
         HistoryApi historyApi = new HistoryApi(history, control, clock, json);
         Picker keyless = config.picker().create(random);
         if (config.zonePolicy() != null) {
