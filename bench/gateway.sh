@@ -269,6 +269,11 @@ for peer in nginx haproxy; do
   awk -v g="${CONN_US[gateway]}" -v n="${CONN_US[$peer]}" -v p="$peer" \
     'BEGIN { printf "ratio gateway/%s CPU per connection %.2f\n", p, (n > 0 ? g / n : 0) }'
 done
-echo "idle gateway CPU: $IDLE_MS ms per second, $IDLE_JIT_MS of it the JIT ($HOSTS hosts heartbeating, no clients, ${IDLE_SECONDS}s; JIT settled after: ${IDLE_SETTLED}s of ${IDLE_SETTLE} past a ${IDLE_WARMUP}s warm-up), per thread:"
+case "$IDLE_SETTLED" in
+  not-checked) IDLE_JIT_STATE="JIT not waited for" ;;
+  no) IDLE_JIT_STATE="JIT still compiling ${IDLE_SETTLE}s after a ${IDLE_WARMUP}s warm-up" ;;
+  *) IDLE_JIT_STATE="JIT settled ${IDLE_SETTLED}s after a ${IDLE_WARMUP}s warm-up" ;;
+esac
+echo "idle gateway CPU: $IDLE_MS ms per second, $IDLE_JIT_MS of it the JIT ($HOSTS hosts heartbeating, no clients, ${IDLE_SECONDS}s measured; $IDLE_JIT_STATE), per thread:"
 grep -v '^total_ms_per_s=' <<<"$IDLE_THREADS" | sed 's/^/  /'
 echo "(servers on cpu $SERVER_CPU, load generators, Redis and the fake hosts on cpu $LOAD_CPU, $CONNECTIONS connections, $ROUNDS rounds of ${DURATION}s per server and mode; load average after: $(cut -d' ' -f1-3 /proc/loadavg))"

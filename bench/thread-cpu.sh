@@ -4,15 +4,17 @@
 # Reads /proc/PID/task/*/schedstat (time on CPU, nanoseconds) and comm (the thread's name; Java
 # names are cut to 15 characters) at the start and the end of a window, and prints ms of CPU per
 # second of the window per thread group (names with their trailing numbers dropped: "C2
-# CompilerThread0" and "...1" are one group), largest first, then the whole process, including
-# threads that ended within the window.
+# CompilerThread0" and "...1" are one group), largest first, then their sum: the process's CPU,
+# but for threads that ended within the window. The kernel's utime + stime of the process, which
+# counts those too, is printed as a cross-check only: it is sampled at 10 ms ticks and, for a
+# process using a few ms per second, off by tens of percent either way.
 #
 # --settle MAX first waits, in windows of SETTLE_WINDOW (default 10) s, until the JIT compiler
 # threads used less than SETTLE_JIT_MS (default 5) ms over one window (the JIT has done what the
 # idle work makes it do), at most MAX seconds; it says which.
 #
 # Usage: bench/thread-cpu.sh PID SECONDS [--settle MAX_SECONDS]
-# Last line: "total_ms_per_s=X jit_ms_per_s=J jit_settled_after_s=Y" (X: the whole process; J: its
+# Last line: "total_ms_per_s=X jit_ms_per_s=J jit_settled_after_s=Y" (X: all threads; J: the
 # compiler threads; Y: "no" when MAX passed first).
 set -euo pipefail
 [ $# -ge 2 ] || { echo "usage: $0 PID SECONDS [--settle MAX_SECONDS]" >&2; exit 2; }
@@ -82,9 +84,9 @@ awk -F'\t' -v secs="$(awk -v a="$t0" -v b="$t1" 'BEGIN { print (b - a) / 1e9 }')
   END {
     for (k in g) if (g[k] > 0) printf "%8.2f ms/s  %s (%d threads)\n", g[k] / 1e6 / secs, k, n[k] | "sort -rn"
     close("sort -rn")
-    printf "%8.2f ms/s  all live threads over %.1f s (schedstat)\n", seen / 1e6 / secs, secs
-    printf "%8.2f ms/s  whole process (utime + stime, 10 ms ticks; with threads that ended)\n", total / 1e6 / secs
+    printf "%8.2f ms/s  all threads over %.1f s (schedstat, ns)\n", seen / 1e6 / secs, secs
     printf "%8.2f ms/s  of it the JIT compiler threads\n", jit / 1e6 / secs
-    printf "total_ms_per_s=%.2f jit_ms_per_s=%.2f", total / 1e6 / secs, jit / 1e6 / secs
+    printf "%8.2f ms/s  cross-check: the process'"'"'s utime + stime (sampled at 10 ms ticks, so rough at a few ms/s; counts threads that ended)\n", total / 1e6 / secs
+    printf "total_ms_per_s=%.2f jit_ms_per_s=%.2f", seen / 1e6 / secs, jit / 1e6 / secs
   }' "$WORK/before" "$WORK/after"
 echo " jit_settled_after_s=$SETTLED"

@@ -95,6 +95,8 @@ public final class SnapshotSource implements AutoCloseable {
     private volatile long lastRefreshStartMillis;
     /** A refresh asked for by a read is queued and has not started yet. */
     private final AtomicBoolean wakeQueued = new AtomicBoolean();
+    /** A background refresh is running: a slow Redis must not make reads queue more behind it. */
+    private volatile boolean refreshing;
 
     private volatile FarmSnapshot current;
     private volatile boolean ready;
@@ -212,7 +214,7 @@ public final class SnapshotSource implements AutoCloseable {
         if (sinceLast < refreshIntervalMillis && sinceLast >= 0) {
             return;
         }
-        if (closed || !wakeQueued.compareAndSet(false, true)) {
+        if (closed || refreshing || !wakeQueued.compareAndSet(false, true)) {
             return;
         }
         try {
@@ -267,7 +269,12 @@ public final class SnapshotSource implements AutoCloseable {
             }
             read = false;
             lastRefreshStartMillis = now;
-            refreshNow();
+            refreshing = true;
+            try {
+                refreshNow();
+            } finally {
+                refreshing = false;
+            }
         } catch (Throwable t) {
             LOG.error("snapshot refresh of farm {} crashed; will retry", keys.farm(), t);
         }
