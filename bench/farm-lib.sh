@@ -61,9 +61,10 @@ wait_hosts() {
 }
 
 # start_farmgate_gateway PORT REDIS_PORT FARM CPU: `farmgate gateway` as users run it (rebalancer on,
-# tokens off) on 127.0.0.1:PORT, admin on PORT+1, pinned to CPU; sets GATEWAY_PID (also in PIDS).
+# tokens off; the launcher's JVM options for gateway, then a fixed heap and GC) on 127.0.0.1:PORT,
+# admin on PORT+1, pinned to CPU; sets GATEWAY_PID (also in PIDS).
 start_farmgate_gateway() {
-  taskset -c "$4" java -Xms256m -Xmx256m -XX:+UseParallelGC -jar "$JAR" gateway \
+  taskset -c "$4" java -XX:-UsePerfData -Xms256m -Xmx256m -XX:+UseParallelGC -jar "$JAR" gateway \
     --redis "redis://127.0.0.1:$2" --farm "$3" --listen "127.0.0.1:$1" \
     --admin-listen "127.0.0.1:$(($1 + 1))" --admin-token bench-admin-token-not-secret >"$WORK/gateway.log" 2>&1 &
   GATEWAY_PID=$!

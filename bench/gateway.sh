@@ -17,16 +17,18 @@
 #     kept-alive connections, one request in flight on each, latency counted from when each request
 #     was due; it also reports its own lateness (gen lag), which must stay small beside the p99;
 #   - idle CPU (the gateway; nginx and HAProxy have no farm to read): ms of CPU per second over
-#     IDLE_SECONDS with no clients, after the load.
+#     IDLE_SECONDS with no clients, after the load, once the JIT has settled: IDLE_WARMUP s after the
+#     last load, then until the JIT compiler threads used under 5 ms in 10 s (at most IDLE_SETTLE s
+#     more; the result says whether they did), per thread (bench/thread-cpu.sh).
 # Results: printed and written to bench/results/gateway.txt (or --results FILE).
 #
 # Usage: bench/gateway.sh [--quick] [--rounds N] [--duration S] [--connections N] [--no-build] [--results FILE]
 #   defaults: 3 rounds of 10 s per server and mode, 50 connections, 15 s JIT warm-up, 20 s at
-#   1000 connections/s, 30 s idle
-#   --quick:  1 round of 2 s, 3 s warm-up, 3 s at 1000 connections/s, 5 s idle (checks that the
+#   1000 connections/s, idle: 60 s warm-up, up to 300 s more for the JIT, 60 s measured
+#   --quick:  1 round of 2 s, 3 s warm-up, 3 s at 1000 connections/s, 5 s idle, unsettled (checks that the
 #             script works; the figures are rough)
 # The environment may set ROUNDS, DURATION, CONNECTIONS, WARMUP, CONN_RATE, CONN_SECONDS, IDLE_SECONDS,
-# HOSTS, SERVER_CPU, LOAD_CPU and the ports (REDIS_PORT, GATEWAY_PORT (+1 admin), NGINX_PORT, HAPROXY_PORT).
+# IDLE_WARMUP, IDLE_SETTLE, HOSTS, SERVER_CPU, LOAD_CPU and the ports (REDIS_PORT, GATEWAY_PORT (+1 admin), NGINX_PORT, HAPROXY_PORT).
 # Needs java, mvn, gcc, wrk, nginx, haproxy and redis-server; stops only the processes it started, by PID.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -40,13 +42,15 @@ CONNECTIONS="${CONNECTIONS:-50}"
 WARMUP="${WARMUP:-15}"
 CONN_RATE="${CONN_RATE:-1000}"
 CONN_SECONDS="${CONN_SECONDS:-20}"
-IDLE_SECONDS="${IDLE_SECONDS:-30}"
+IDLE_SECONDS="${IDLE_SECONDS:-60}"
+IDLE_WARMUP="${IDLE_WARMUP:-60}"
+IDLE_SETTLE="${IDLE_SETTLE:-300}"
 HOSTS="${HOSTS:-32}"
 RESULTS="$ROOT/bench/results/gateway.txt"
 BUILD=yes
 while [ $# -gt 0 ]; do
   case "$1" in
-    --quick) ROUNDS=1; DURATION=2; WARMUP=3; CONN_SECONDS=3; IDLE_SECONDS=5; shift ;;
+    --quick) ROUNDS=1; DURATION=2; WARMUP=3; CONN_SECONDS=3; IDLE_SECONDS=5; IDLE_WARMUP=1; IDLE_SETTLE=0; shift ;;
     --rounds) ROUNDS=$2; shift 2 ;;
     --duration) DURATION=$2; shift 2 ;;
     --connections) CONNECTIONS=$2; shift 2 ;;
@@ -248,12 +252,17 @@ for round in $(seq 1 "$ROUNDS"); do
   done
 done
 
-# Idle: no clients at all for a while, after the JIT has settled.
-sleep 5
-before=$(cpu_ticks gateway)
-sleep "$IDLE_SECONDS"
-after=$(cpu_ticks gateway)
-IDLE_MS=$(awk -v t=$((after - before)) -v k="$CLK_TCK" -v s="$IDLE_SECONDS" 'BEGIN { printf "%.1f", t / k * 1000 / s }')
+# Idle: no clients at all, once the JIT is done with what the load left it (it compiles the
+# rarely run periodic paths for minutes): IDLE_WARMUP s, then until the compiler threads are flat
+# (at most IDLE_SETTLE s more), then IDLE_SECONDS measured, per thread.
+echo "idle: ${IDLE_WARMUP}s warm-up, then up to ${IDLE_SETTLE}s for the JIT to settle, then ${IDLE_SECONDS}s measured ..." >&2
+sleep "$IDLE_WARMUP"
+IDLE_SETTLE_ARGS=()
+[ "$IDLE_SETTLE" -gt 0 ] && IDLE_SETTLE_ARGS=(--settle "$IDLE_SETTLE")
+IDLE_THREADS="$("$ROOT/bench/thread-cpu.sh" "$GATEWAY_PID" "$IDLE_SECONDS" "${IDLE_SETTLE_ARGS[@]}")"
+IDLE_MS=$(awk '/^total_ms_per_s=/ { split($1, t, "="); printf "%.1f", t[2] }' <<<"$IDLE_THREADS")
+IDLE_JIT_MS=$(awk '/^total_ms_per_s=/ { split($2, t, "="); printf "%.1f", t[2] }' <<<"$IDLE_THREADS")
+IDLE_SETTLED=$(awk '/^total_ms_per_s=/ { split($3, t, "="); print t[2] }' <<<"$IDLE_THREADS")
 
 printf '\n%-10s %-11s %13s %11s %13s %8s\n' server mode "median req/s" "best req/s" "median p99 ms" errors
 declare -A MED BEST
@@ -288,5 +297,11 @@ for peer in nginx haproxy; do
   awk -v g="${CONN_US[gateway]}" -v n="${CONN_US[$peer]}" -v p="$peer" \
     'BEGIN { printf "ratio gateway/%s CPU per connection %.2f\n", p, (n > 0 ? g / n : 0) }'
 done
-echo "idle gateway CPU: $IDLE_MS ms per second ($HOSTS hosts heartbeating, no clients, ${IDLE_SECONDS}s)"
+case "$IDLE_SETTLED" in
+  not-checked) IDLE_JIT_STATE="JIT not waited for" ;;
+  no) IDLE_JIT_STATE="JIT still compiling ${IDLE_SETTLE}s after a ${IDLE_WARMUP}s warm-up" ;;
+  *) IDLE_JIT_STATE="JIT settled ${IDLE_SETTLED}s after a ${IDLE_WARMUP}s warm-up" ;;
+esac
+echo "idle gateway CPU: $IDLE_MS ms per second, $IDLE_JIT_MS of it the JIT ($HOSTS hosts heartbeating, no clients, ${IDLE_SECONDS}s measured; $IDLE_JIT_STATE), per thread:"
+grep -v '^total_ms_per_s=' <<<"$IDLE_THREADS" | sed 's/^/  /'
 echo "(servers on cpu $SERVER_CPU, load generators, Redis and the fake hosts on cpu $LOAD_CPU, $CONNECTIONS connections, $ROUNDS rounds of ${DURATION}s per server and mode; load average after: $(cut -d' ' -f1-3 /proc/loadavg))"

@@ -31,8 +31,16 @@ import picocli.CommandLine.Option;
 /** {@code farmgate gateway}: the front door, redirecting and assigning clients from the registry's snapshot. */
 @Command(name = "gateway", mixinStandardHelpOptions = true,
         description = {"Runs the gateway: 307 redirects and /v1/assign on --listen, the operator API and metrics on --admin-listen.",
-                "Picks come from an in-memory snapshot of the farm refreshed from Redis; when Redis is away the last one is kept."})
+                "Picks come from an in-memory snapshot of the farm refreshed from Redis; when Redis is away the last one is kept.",
+                "JVM: the farmgate launcher starts this command with " + GatewayCommand.LAUNCHER_JAVA_OPTS
+                        + "; options in FARMGATE_JAVA_OPTS come after them and win."})
 final class GatewayCommand implements Callable<Integer> {
+
+    /**
+     * The JVM options the {@code farmgate} launcher gives this command (LauncherDefaultsTest keeps
+     * them equal, and bench/farm-lib.sh uses them): no perf-data sampler waking 20 times a second.
+     */
+    static final String LAUNCHER_JAVA_OPTS = "-XX:-UsePerfData";
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -303,10 +311,11 @@ final class GatewayCommand implements Callable<Integer> {
                     new EventLog(connection), clock);
             try {
                 SnapshotSource snapshots = source;
+                // The rebalancer and the gateway's own watchers peek: only clients keep the refresh at full rate.
                 Rebalancer rebalancer = rebalancerConfig == null ? null : Rebalancer.overRegistry(rebalancerConfig,
-                        connection, snapshots::current, clock, PerThreadRandom.create());
-                gateway = Gateway.start(gatewayConfig, source::current, source::refreshFailures, control, clock,
-                        PerThreadRandom.create(), rebalancer);
+                        connection, snapshots::peek, clock, PerThreadRandom.create());
+                gateway = Gateway.start(gatewayConfig, source::current, source::peek, source::refreshFailures, control,
+                        clock, PerThreadRandom.create(), rebalancer);
             } catch (Gateway.GatewayStartException e) {
                 spec.commandLine().getErr().println("farmgate gateway: " + e.getMessage());
                 return 1;

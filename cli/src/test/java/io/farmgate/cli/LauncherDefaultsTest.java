@@ -19,8 +19,8 @@ import org.junit.jupiter.api.Timeout;
 import picocli.CommandLine;
 
 /**
- * The lean JVM options the {@code farmgate} launcher gives {@code agent} are the ones its
- * {@code --help} states, and this JVM accepts them.
+ * The JVM options the {@code farmgate} launcher gives {@code agent} and {@code gateway} are the
+ * ones their {@code --help} states, and this JVM accepts them.
  */
 @Timeout(60)
 class LauncherDefaultsTest {
@@ -28,10 +28,47 @@ class LauncherDefaultsTest {
     private static final Path LAUNCHER = ExampleCommand.repositoryRoot().resolve("farmgate");
     private static final Pattern AGENT_LINE = Pattern.compile("(?m)^  agent\\) defaults=\"([^\"]*)\" ;;$");
 
+    private static final Pattern GATEWAY_LINE = Pattern.compile("(?m)^  gateway\\) defaults=\"([^\"]*)\" ;;$");
+    private static final Path BENCH_FARM_LIB = ExampleCommand.repositoryRoot().resolve("bench/farm-lib.sh");
+
     private static String launcherAgentOptions() throws IOException {
         Matcher m = AGENT_LINE.matcher(Files.readString(LAUNCHER));
         assertThat(m.find()).as("an 'agent) defaults=\"...\" ;;' line in %s", LAUNCHER).isTrue();
         return m.group(1);
+    }
+
+    private static String launcherGatewayOptions() throws IOException {
+        Matcher m = GATEWAY_LINE.matcher(Files.readString(LAUNCHER));
+        assertThat(m.find()).as("a 'gateway) defaults=\"...\" ;;' line in %s", LAUNCHER).isTrue();
+        return m.group(1);
+    }
+
+    @Test
+    void theLauncherGivesTheGatewayTheOptionsItsHelpStatesAndTheBenchmarksUseThem() throws IOException {
+        assertThat(launcherGatewayOptions()).isEqualTo(GatewayCommand.LAUNCHER_JAVA_OPTS);
+        CommandLine cl = Farmgate.commandLine();
+        StringWriter out = new StringWriter();
+        cl.setOut(new PrintWriter(out));
+        assertThat(cl.execute("gateway", "--help")).isZero();
+        assertThat(out.toString().replaceAll("\\s+", " ")).contains(GatewayCommand.LAUNCHER_JAVA_OPTS, "FARMGATE_JAVA_OPTS");
+        // The benchmarks start `java -jar` themselves: they must measure what the launcher runs.
+        assertThat(Files.readString(BENCH_FARM_LIB)).contains(GatewayCommand.LAUNCHER_JAVA_OPTS);
+    }
+
+    @Test
+    void thisJvmAcceptsTheGatewayOptions() throws Exception {
+        assertThisJvmAccepts(launcherGatewayOptions());
+    }
+
+    private static void assertThisJvmAccepts(String options) throws Exception {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(List.of(options.split(" ")));
+        command.add("-version");
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(output).isZero();
     }
 
     @Test
@@ -50,14 +87,7 @@ class LauncherDefaultsTest {
 
     @Test
     void thisJvmAcceptsTheAgentOptions() throws Exception {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(List.of(launcherAgentOptions().split(" ")));
-        command.add("-version");
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(output).isZero();
+        assertThisJvmAccepts(launcherAgentOptions());
     }
 
     @Test

@@ -32,10 +32,11 @@ import org.slf4j.LoggerFactory;
 public final class Gateway implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
-    /** How often draining hosts' connection counts are sampled for scale-down progress. */
-    private static final long DRAIN_SAMPLE_MILLIS = 1_000;
-    /** The dashboard's charts: one sample a second, ten minutes kept. */
-    private static final long HISTORY_SAMPLE_MILLIS = 1_000;
+    /**
+     * How often draining hosts' connection counts are sampled for scale-down progress, and the
+     * dashboard's charts take a sample (ten minutes of them kept).
+     */
+    private static final long SAMPLE_MILLIS = 1_000;
     private static final int HISTORY_SAMPLES = 600;
 
     private final GatewayConfig config;
@@ -49,13 +50,14 @@ public final class Gateway implements AutoCloseable {
     private final DrainWatch drainWatch = new DrainWatch();
     private final ScheduledExecutorService drainSampler;
 
-    private Gateway(GatewayConfig config, Supplier<FarmSnapshot> snapshots, LongSupplier registryErrors,
-                    HostControl control, Clock clock, RandomGenerator random, Rebalancer rebalancer) {
+    private Gateway(GatewayConfig config, Supplier<FarmSnapshot> snapshots, Supplier<FarmSnapshot> watched,
+                    LongSupplier registryErrors, HostControl control, Clock clock, RandomGenerator random,
+                    Rebalancer rebalancer) {
         ObjectMapper json = new ObjectMapper();
         this.config = config;
-        this.metrics = new GatewayMetrics(snapshots, clock, registryErrors);
+        this.metrics = new GatewayMetrics(watched, clock, registryErrors);
         this.rebalancer = rebalancer;
-        metrics.farmSize(snapshots, config.targetUtilisation());
+        metrics.farmSize(watched, config.targetUtilisation());
         if (rebalancer != null) {
             metrics.rebalancer(rebalancer);
         }
@@ -64,22 +66,22 @@ public final class Gateway implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        drainSampler.scheduleWithFixedDelay(() -> {
+        FarmHistory history = new FarmHistory(HISTORY_SAMPLES, clock);
+        // Both once a second, so one task: an idle gateway's thread wakes once a second, not twice.
+        drainSampler.scheduleAtFixedRate(() -> {
+            FarmSnapshot snapshot = watched.get();
             try {
-                drainWatch.observe(snapshots.get(), clock.millis());
+                drainWatch.observe(snapshot, clock.millis());
             } catch (Throwable t) {
                 LOG.warn("drain watch sample failed", t);
             }
-        }, 0, DRAIN_SAMPLE_MILLIS, TimeUnit.MILLISECONDS);
-        FarmHistory history = new FarmHistory(HISTORY_SAMPLES, clock);
-        drainSampler.scheduleAtFixedRate(() -> {
             try {
-                history.sample(snapshots.get(), new FarmHistory.Totals(metrics.assignments(), metrics.unavailable(),
+                history.sample(snapshot, new FarmHistory.Totals(metrics.assignments(), metrics.unavailable(),
                         metrics.reconnects()));
             } catch (Throwable t) {
                 LOG.warn("history sample failed", t);
             }
-        }, 0, HISTORY_SAMPLE_MILLIS, TimeUnit.MILLISECONDS);
+        }, 0, SAMPLE_MILLIS, TimeUnit.MILLISECONDS);
         HistoryApi historyApi = new HistoryApi(history, control, clock, json);
         Picker keyless = config.picker().create(random);
         if (config.zonePolicy() != null) {
@@ -126,8 +128,24 @@ public final class Gateway implements AutoCloseable {
      */
     public static Gateway start(GatewayConfig config, Supplier<FarmSnapshot> snapshots, LongSupplier registryErrors,
                                 HostControl control, Clock clock, RandomGenerator random, Rebalancer rebalancer) {
+        return start(config, snapshots, snapshots, registryErrors, control, clock, random, rebalancer);
+    }
+
+    /**
+     * Like {@link #start(GatewayConfig, Supplier, LongSupplier, HostControl, Clock, RandomGenerator, Rebalancer)},
+     * with a second view of the same snapshots for the gateway's own periodic watchers (metrics
+     * gauges, the dashboard's history, the drain watch): reading it must not count as demand, so a
+     * gateway without clients can let its snapshot source refresh at the idle rate.
+     *
+     * @param snapshots what answering clients and operators reads
+     * @param watched   the same snapshots, read without counting as demand
+     */
+    public static Gateway start(GatewayConfig config, Supplier<FarmSnapshot> snapshots, Supplier<FarmSnapshot> watched,
+                                LongSupplier registryErrors, HostControl control, Clock clock, RandomGenerator random,
+                                Rebalancer rebalancer) {
         Objects.requireNonNull(config, "config");
         Gateway g = new Gateway(config, Objects.requireNonNull(snapshots, "snapshots"),
+                Objects.requireNonNull(watched, "watched"),
                 Objects.requireNonNull(registryErrors, "registryErrors"), Objects.requireNonNull(control, "control"),
                 Objects.requireNonNull(clock, "clock"), Objects.requireNonNull(random, "random"), rebalancer);
         try {

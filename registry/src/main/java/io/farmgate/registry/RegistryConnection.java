@@ -51,6 +51,8 @@ public final class RegistryConnection implements AutoCloseable {
     private final RegistryConfig config;
     private final FarmKeys keys;
     private final ClientResources resources;
+    /** Passed in, so not shut down with the resources: stopped by {@link #close()}. */
+    private final DeadlineTimer timer;
     private final RedisClient standalone;
     private final RedisClusterClient cluster;
     private volatile StatefulConnection<String, String> connection;
@@ -65,9 +67,11 @@ public final class RegistryConnection implements AutoCloseable {
         // (at most 1 s) brings agents back before their hosts' keys expire and readers back within
         // the grace they give missing hosts; jitter spreads a farm's reconnects.
         long reconnectCapMillis = Math.max(20, Math.min(1_000, config.heartbeatIntervalMillis()));
+        this.timer = new DeadlineTimer("farmgate-redis-timer");
         this.resources = DefaultClientResources.builder()
                 .ioThreadPoolSize(1)
                 .computationThreadPoolSize(1)
+                .timer(timer)
                 .reconnectDelay(Delay.equalJitter(Duration.ofMillis(10), Duration.ofMillis(reconnectCapMillis),
                         Math.max(10, reconnectCapMillis / 16), TimeUnit.MILLISECONDS))
                 .build();
@@ -284,6 +288,7 @@ public final class RegistryConnection implements AutoCloseable {
             LOG.warn("closing the registry connection to {}: {}", config.maskedRedisUri(), e.toString());
         } finally {
             resources.shutdown(0, 2, TimeUnit.SECONDS);
+            timer.stop();
         }
     }
 }

@@ -14,9 +14,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,10 +36,13 @@ import org.slf4j.LoggerFactory;
  * again before they are dropped, and the stale snapshot is kept meanwhile.
  *
  * <p><b>Idle.</b> Started with an idle refresh period, a source that nobody has read since its last
- * refresh (no {@link #current()} call: an edge with no clients) refreshes only once per that
- * period instead of every refresh interval; the first read brings the full rate back at the next
- * tick. An idle gateway then costs a fraction of the CPU, and its first client after a quiet spell
- * is answered from a snapshot at most one idle period old.
+ * refresh (no {@link #current()} call: an edge with no clients; {@link #peek()}, the edge's own
+ * watchers, does not count) refreshes only once per that period instead of every refresh interval.
+ * A read that finds the last refresh older than one refresh interval starts a refresh at once (on
+ * the refresh thread: the reader never waits for Redis), and the full rate is back. An idle gateway
+ * then costs a fraction of the CPU; its first client after a quiet spell is answered from a
+ * snapshot at most one idle period old, the clients after it from a fresh one. The idle rule reads
+ * the injected {@link Clock}.
  *
  * <p>The reader also tidies up: a member whose heartbeat key has expired is removed from the
  * member set (only if the key is still absent, so a host that just came back is never removed)
@@ -82,10 +87,16 @@ public final class SnapshotSource implements AutoCloseable {
     private final boolean ownsExecutor;
     private final ScheduledFuture<?> task;
     /** 0: always refresh at the full rate. */
-    private final long idleRefreshNanos;
+    private final long idleRefreshMillis;
+    private final long refreshIntervalMillis;
     /** Set by {@link #current()}, cleared by each refresh: whether anyone looked since. */
     private volatile boolean read;
-    private long lastRefreshStartNanos;
+    /** Clock time the last refresh (attempt) started. */
+    private volatile long lastRefreshStartMillis;
+    /** A refresh asked for by a read is queued and has not started yet. */
+    private final AtomicBoolean wakeQueued = new AtomicBoolean();
+    /** A background refresh is running: a slow Redis must not make reads queue more behind it. */
+    private volatile boolean refreshing;
 
     private volatile FarmSnapshot current;
     private volatile boolean ready;
@@ -131,7 +142,8 @@ public final class SnapshotSource implements AutoCloseable {
             throw new IllegalArgumentException("idleRefreshMillis: " + idleRefreshMillis
                     + " (expected: 0 for off, or at least the refresh interval, " + period + ")");
         }
-        this.idleRefreshNanos = TimeUnit.MILLISECONDS.toNanos(idleRefreshMillis);
+        this.idleRefreshMillis = idleRefreshMillis;
+        this.refreshIntervalMillis = period;
         this.task = executor.scheduleWithFixedDelay(this::refreshInBackground, 0, period, TimeUnit.MILLISECONDS);
     }
 
@@ -173,13 +185,47 @@ public final class SnapshotSource implements AutoCloseable {
         }
     }
 
-    /** The latest snapshot. Never blocks and never touches Redis. */
+    /**
+     * The latest snapshot, for answering clients. Never blocks and never touches Redis. On an idle
+     * source (see the class comment) the first read after a quiet spell asks for a refresh at once.
+     */
     public FarmSnapshot current() {
         if (!read) {
             // Written once per refresh at most, so readers on many threads do not fight over it.
             read = true;
+            if (idleRefreshMillis > 0) {
+                wakeIfBehind();
+            }
         }
         return current;
+    }
+
+    /**
+     * The latest snapshot without counting as a read: for an edge's own watchers (metrics, history,
+     * the rebalancer), which must not keep an idle source at the full rate. Never blocks.
+     */
+    public FarmSnapshot peek() {
+        return current;
+    }
+
+    /** Queues one refresh now when the last one started more than a refresh interval ago. */
+    private void wakeIfBehind() {
+        long sinceLast = clock.millis() - lastRefreshStartMillis;
+        if (sinceLast < refreshIntervalMillis && sinceLast >= 0) {
+            return;
+        }
+        if (closed || refreshing || !wakeQueued.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            executor.execute(() -> {
+                wakeQueued.set(false);
+                refreshInBackground();
+            });
+        } catch (RejectedExecutionException e) {
+            // Closing: nothing to refresh for.
+            wakeQueued.set(false);
+        }
     }
 
     /** Whether at least one refresh has read the registry since start. */
@@ -214,14 +260,21 @@ public final class SnapshotSource implements AutoCloseable {
 
     private void refreshInBackground() {
         try {
-            long now = System.nanoTime();
-            if (idleRefreshNanos > 0 && !read && ready && now - lastRefreshStartNanos < idleRefreshNanos) {
+            long now = clock.millis();
+            long sinceLast = now - lastRefreshStartMillis;
+            // A clock that stepped back (sinceLast < 0) must not stop refreshes: refresh then.
+            if (idleRefreshMillis > 0 && !read && ready && sinceLast >= 0 && sinceLast < idleRefreshMillis) {
                 // Nobody looked since the last refresh, which is recent enough: skip this tick.
                 return;
             }
             read = false;
-            lastRefreshStartNanos = now;
-            refreshNow();
+            lastRefreshStartMillis = now;
+            refreshing = true;
+            try {
+                refreshNow();
+            } finally {
+                refreshing = false;
+            }
         } catch (Throwable t) {
             LOG.error("snapshot refresh of farm {} crashed; will retry", keys.farm(), t);
         }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.farmgate.scoring.SnapshotPolicy;
+import io.farmgate.testing.MutableClock;
 import io.farmgate.testing.RedisServerExtension;
 import java.time.Clock;
 import java.time.Duration;
@@ -14,7 +15,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** An unread snapshot is refreshed at the idle period; reading it brings the full rate back. */
+/**
+ * An unread snapshot is refreshed at the idle period; reading it brings the full rate back, and a
+ * read after a quiet spell refreshes at once. The idle rule runs on the injected clock.
+ */
 @Timeout(60)
 class SnapshotIdleRefreshTest {
 
@@ -58,6 +62,78 @@ class SnapshotIdleRefreshTest {
             source.current();
             return source.refreshes() - readStart >= 10;
         });
+    }
+
+    @Test
+    void peekingDoesNotKeepAnIdleSourceAtTheFullRate() {
+        MutableClock clock = MutableClock.atEpochOf2025();
+        source = SnapshotSource.start(connection, SnapshotPolicy.DEFAULT, clock, IDLE_MILLIS);
+        await().atMost(Duration.ofSeconds(10)).until(source::ready);
+        long start = source.refreshes();
+
+        // The clock stands still, so the idle period never passes: ticks every 50 ms all skip,
+        // however often the watchers peek.
+        await().pollDelay(Duration.ofMillis(600)).pollInterval(Duration.ofMillis(20)).atMost(Duration.ofSeconds(5))
+                .until(() -> source.peek() != null);
+        assertThat(source.refreshes()).isEqualTo(start);
+
+        clock.advanceMillis(IDLE_MILLIS);
+        await().atMost(Duration.ofSeconds(5)).until(() -> source.refreshes() == start + 1);
+        await().pollDelay(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5)).until(() -> true);
+        assertThat(source.refreshes()).as("one refresh per idle period").isEqualTo(start + 1);
+
+        // A read (of a snapshot younger than a refresh interval) brings the next tick back.
+        source.current();
+        await().atMost(Duration.ofSeconds(5)).until(() -> source.refreshes() == start + 2);
+    }
+
+    @Test
+    void firstReadAfterAQuietSpellRefreshesAtOnceWithoutWaitingForTheNextTick() {
+        MutableClock clock = MutableClock.atEpochOf2025();
+        // One refresh at start, the next tick half a minute away: only the read can ask for the next.
+        RegistryConfig slow = Hosts.fastConfig(redis.uri()).withRefreshIntervalMillis(30_000);
+        try (RegistryConnection reader = RegistryConnection.open(slow);
+             RegistryConnection hostSide = RegistryConnection.open(slow);
+             SnapshotSource quiet = SnapshotSource.start(reader, SnapshotPolicy.DEFAULT, clock, 60_000)) {
+            await().atMost(Duration.ofSeconds(10)).until(quiet::ready);
+            long start = quiet.refreshes();
+            new HeartbeatPublisher(hostSide).publish(Hosts.report("came-during-quiet", 3, 1));
+
+            clock.advanceMillis(31_000);
+            // This reader gets the snapshot it is given now (nobody waits for Redis) ...
+            assertThat(quiet.current().host("came-during-quiet")).isNull();
+            // ... and the refresh it started brings the new host in at once.
+            await().atMost(Duration.ofSeconds(5)).until(() -> quiet.peek().host("came-during-quiet") != null);
+            assertThat(quiet.refreshes()).isEqualTo(start + 1);
+        }
+    }
+
+    @Test
+    void readOfASnapshotYoungerThanTheRefreshIntervalStartsNoRefresh() {
+        MutableClock clock = MutableClock.atEpochOf2025();
+        RegistryConfig slow = Hosts.fastConfig(redis.uri()).withRefreshIntervalMillis(30_000);
+        try (RegistryConnection reader = RegistryConnection.open(slow);
+             SnapshotSource quiet = SnapshotSource.start(reader, SnapshotPolicy.DEFAULT, clock, 60_000)) {
+            await().atMost(Duration.ofSeconds(10)).until(quiet::ready);
+            long start = quiet.refreshes();
+
+            clock.advanceMillis(1_000);
+            quiet.current();
+            quiet.current();
+            await().pollDelay(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5)).until(() -> true);
+            assertThat(quiet.refreshes()).isEqualTo(start);
+        }
+    }
+
+    @Test
+    void clockSteppingBackDoesNotStopTheIdleRefresh() {
+        MutableClock clock = MutableClock.atEpochOf2025();
+        source = SnapshotSource.start(connection, SnapshotPolicy.DEFAULT, clock, IDLE_MILLIS);
+        await().atMost(Duration.ofSeconds(10)).until(source::ready);
+        long start = source.refreshes();
+
+        clock.advanceMillis(-3_600_000);
+        await().atMost(Duration.ofSeconds(5)).until(() -> source.refreshes() > start);
     }
 
     @Test
