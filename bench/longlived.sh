@@ -23,6 +23,10 @@
 #                           [--results FILE] [--no-build]
 #   defaults: 1000 clients, 1 message/s each, 30 s, 1 round, 3 backends, 64-byte bodies, HTTP mode
 #   --quick:  200 clients, 10 s, 3000 warm-up requests (a check that the script works; rough figures)
+# After the last farmgate round the gateway's idle CPU is taken once more, settled (bench/thread-cpu.sh:
+# wait up to IDLE_SETTLE (300) s for the JIT to go quiet, then IDLE_SECONDS (60) s per thread); the
+# per-client-hour figure shares that rate among the clients, since a connected client's hours are idle
+# ones for the gateway.
 # Before the clients come, 10000 plain GETs (fresh connection each) warm the gateway's JIT; HAProxy
 # gets the same (it passes them to the backends).
 # Results: printed, and written to bench/results/longlived.txt (or --results FILE).
@@ -43,6 +47,9 @@ HAPROXY_MODE=http
 RESULTS="$ROOT/bench/results/longlived.txt"
 BUILD=yes
 WARMUP_REQUESTS=10000
+IDLE_SECONDS="${IDLE_SECONDS:-60}"
+IDLE_SETTLE="${IDLE_SETTLE:-300}"
+SETTLED_IDLE=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --clients) CLIENTS=$2; shift 2 ;;
@@ -52,7 +59,7 @@ while [ $# -gt 0 ]; do
     --backends) BACKENDS=$2; shift 2 ;;
     --body-bytes) BODY_BYTES=$2; shift 2 ;;
     --haproxy-mode) HAPROXY_MODE=$2; shift 2 ;;
-    --quick) CLIENTS=200; SECONDS_PER_RUN=10; WARMUP_REQUESTS=3000; shift ;;
+    --quick) CLIENTS=200; SECONDS_PER_RUN=10; WARMUP_REQUESTS=3000; IDLE_SECONDS=10; IDLE_SETTLE=20; shift ;;
     --results) RESULTS=$2; shift 2 ;;
     --no-build) BUILD=""; shift ;;
     *) echo "unknown option: $1 (expected --clients, --rate, --seconds, --rounds, --backends, --body-bytes, --haproxy-mode, --quick, --results, --no-build)" >&2; exit 2 ;;
@@ -175,7 +182,7 @@ CFG
 start_gateway() {
   # The rebalancer runs once per farm (one leader), not per gateway: off, so that only the
   # per-client work is compared. Slow start off: the backends have been up for a while.
-  taskset -c "$SERVER_CPU" java -Xms256m -Xmx256m -XX:+UseSerialGC -jar "$JAR" gateway \
+  taskset -c "$SERVER_CPU" java -XX:-UsePerfData -Xms256m -Xmx256m -XX:+UseSerialGC -jar "$JAR" gateway \
     --redis "redis://127.0.0.1:$REDIS_PORT" --farm "$FARM" --listen "127.0.0.1:$GATEWAY_PORT" \
     --admin-listen "127.0.0.1:$ADMIN_PORT" --admin-token bench-admin-token-not-secret \
     --no-rebalance --slow-start-millis 0 >"$WORK/gateway.log" 2>&1 &
@@ -206,6 +213,13 @@ for round in $(seq 1 "$ROUNDS"); do
   echo "== round $round of $ROUNDS: farmgate gateway (307 once, then direct)" >&2
   start_gateway
   LINES[farmgate]+="$(load redirect "http://127.0.0.1:$GATEWAY_PORT/chat")"$'\n'
+  if [ "$round" -eq "$ROUNDS" ]; then
+    # The hours a client stays connected, the gateway is idle: its settled idle CPU (the JIT done
+    # with what the idle work makes it compile), not the load driver's 10 s sample taken while the
+    # JIT still works on the warm-up, is the rate to share among the clients.
+    echo "== farmgate gateway idle after the clients left (bench/thread-cpu.sh --settle $IDLE_SETTLE, then $IDLE_SECONDS s)" >&2
+    SETTLED_IDLE=$("$ROOT/bench/thread-cpu.sh" "$BALANCER_PID" "$IDLE_SECONDS" --settle "$IDLE_SETTLE" | tee /dev/stderr | tail -1)
+  fi
   stop_balancer
 done
 
@@ -257,8 +271,13 @@ report() {
   echo "ratio haproxy/farmgate: per client (connect+close) $(ratio "${PER_CLIENT_MS[haproxy]}" "${PER_CLIENT_MS[farmgate]}") (net of idle: $(ratio "${PER_CLIENT_NET_MS[haproxy]}" "${PER_CLIENT_NET_MS[farmgate]}")), per message $(ratio "${PER_MSG_US[haproxy]}" "${PER_MSG_US[farmgate]}") (net of idle: $(ratio "${NET_MSG_US[haproxy]}" "${NET_MSG_US[farmgate]}")), whole run per client $(ratio "${TOTAL_MS[haproxy]}" "${TOTAL_MS[farmgate]}")"
   # Long-lived means hours: what one client costs the balancing layer per hour at this message rate,
   # from the net figures above plus the gateway's idle CPU shared by the clients (an extrapolation).
-  local fidle
+  local fidle settled
   fidle=$(field balancer_idle_cpu_per_s "${LINES[farmgate]}" | median)
+  settled=$(sed -n 's/.*total_ms_per_s=\([^ ]*\).*/\1/p' <<<"$SETTLED_IDLE")
+  if [ -n "$settled" ]; then
+    echo "# farmgate's idle CPU for the per-client-hour figure: settled, $settled ms/s ($SETTLED_IDLE); the load driver's 10 s sample before the clients: $(calc "printf \"%.2f\", $fidle * 1000") ms/s"
+    fidle=$(calc "printf \"%.6f\", $settled / 1000")
+  fi
   echo "per client-hour at $RATE msg/s (extrapolated from the figures above): haproxy $(calc "printf \"%.1f\", ${PER_CLIENT_NET_MS[haproxy]} + $RATE * 3600 * ${NET_MSG_US[haproxy]} / 1000") ms, farmgate $(calc "n = $(field connected "${LINES[farmgate]}" | median); printf \"%.1f\", ${PER_CLIENT_NET_MS[farmgate]} + $RATE * 3600 * ${NET_MSG_US[farmgate]} / 1000 + ((n > 0) ? $fidle * 3600 * 1000 / n : 0)") ms (its idle CPU shared by the $CLIENTS clients)"
   echo "# cpu-conn/-msgs/-close: CPU seconds of the balancing process in that phase (CLK_TCK $CLK_TCK: 1 tick = $(calc "print 1000 / $CLK_TCK") ms)"
   echo "#   ms/client = (connect + close) / clients; us/msg = message phase / messages sent;"
