@@ -37,7 +37,7 @@ public final class ProcNetTcp {
      * bound on how stale a count can be when one socket opened on the port as another closed
      * elsewhere between two reads (the one change the census cannot see).
      */
-    static final int TABLES_READ_AT_LEAST_EVERY = 10;
+    static final int TABLES_READ_AT_LEAST_EVERY = 30;
 
     private final List<Path> tables;
     private final SocketCensus census;
