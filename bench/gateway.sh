@@ -9,8 +9,9 @@
 #   - 307, keep-alive and `Connection: close`: req/s and p99 (wrk, closed loop, CONNECTIONS);
 #   - /v1/assign, keep-alive (the gateway only): req/s and p99;
 #   - CPU per new connection at a fixed CONN_RATE connections/s (open loop, `Connection: close`,
-#     bench/src/.../OpenLoopLoad.java): utime + stime from /proc/PID/stat of every process of the
-#     server, divided by the connections answered; plus the p99 of those connections;
+#     bench/src/c/openloop.c): time on CPU of every thread of every process of the server
+#     (/proc/PID/task/*/schedstat, exact; utime + stime, sampled at ticks, printed beside it),
+#     divided by the connections answered; plus the p99 of those connections;
 #   - p99 at half of saturation: an open-loop keep-alive run at half the server's median keep-alive
 #     req/s measured above, DURATION s per server per round, rounds alternating the servers (median
 #     of the rounds), by bench/src/c/openloop.c (C, epoll; built here with gcc): CONNECTIONS
@@ -165,6 +166,23 @@ cpu_ticks() {
   echo "$total"
 }
 
+# cpu_ns SERVER: time on CPU of every thread of the server's process and its children, in ns, from
+# /proc/PID/task/*/schedstat: exact, where utime + stime is charged a whole 10 ms tick to whoever
+# runs when the tick comes, which for a server woken a thousand times a second for well under a
+# millisecond is a sample, biased by how its wake-ups fall against the ticks. Threads that end
+# within the window are missed (these servers keep theirs).
+cpu_ns() {
+  local pid total=0 p t ns
+  pid=$(pid_of "$1")
+  for p in "$pid" $(pgrep -P "$pid" || true); do
+    for t in /proc/"$p"/task/*; do
+      read -r ns _ <"$t/schedstat" 2>/dev/null || continue
+      total=$((total + ns))
+    done
+  done
+  echo "$total"
+}
+
 # wrk_run URL [extra wrk args...] -> "rps p99_ms errors"
 wrk_run() {
   local out rps p99 non3xx sockerr
@@ -190,6 +208,14 @@ half_load() {
     --seconds "$DURATION" --warmup "$(( $2 / 2 ))" --connections "$CONNECTIONS" --path "$PATH_Q" 2>>"$WORK/open-loop.err"
 }
 field() { tr ' ' '\n' | awk -F= -v k="$1" '$1 == k { print $2 }'; }
+# conn_load SERVER RATE -> openloop's line, close mode: a new connection per request at RATE for
+# CONN_SECONDS s (after a second of the same schedule, unmeasured), plus warmup_requests=N.
+conn_load() {
+  local line
+  line=$(taskset -c "$LOAD_CPU" "$OPENLOOP" --target "127.0.0.1:$(port_of "$1")" --mode close --rate "$2" \
+    --seconds "$CONN_SECONDS" --warmup "$2" --path "$PATH_Q" 2>>"$WORK/open-loop.err")
+  echo "$line warmup_requests=$2"
+}
 
 echo "warming up the gateway's JIT for ${WARMUP}s ..."
 taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d"${WARMUP}s" "http://127.0.0.1:$GATEWAY_PORT$PATH_Q" >/dev/null
@@ -225,14 +251,17 @@ best() { tr ' ' '\n' | grep -v '^$' | sort -g | tail -1; }
 declare -A CONN_US CONN_P99 CONN_ERR
 for server in nginx haproxy gateway; do
   before=$(cpu_ticks "$server")
-  line=$(open_loop "$server" close "$CONN_RATE" "$CONN_SECONDS")
+  before_ns=$(cpu_ns "$server")
+  line=$(conn_load "$server" "$CONN_RATE")
+  after_ns=$(cpu_ns "$server")
   after=$(cpu_ticks "$server")
   # The CPU spans the generator's unmeasured warm-up connections too (the same work, at the same rate).
-  n=$(( $(field requests <<<"$line") + (CONN_RATE < 2000 ? CONN_RATE : 2000) ))
-  CONN_US[$server]=$(awk -v t=$((after - before)) -v k="$CLK_TCK" -v n="${n:-0}" 'BEGIN { printf "%.0f", (n > 0 ? t / k * 1e6 / n : 0) }')
+  n=$(( $(field requests <<<"$line") + $(field warmup_requests <<<"$line") ))
+  CONN_US[$server]=$(awk -v t=$((after_ns - before_ns)) -v n="${n:-0}" 'BEGIN { printf "%.0f", (n > 0 ? t / 1e3 / n : 0) }')
+  ticks_us=$(awk -v t=$((after - before)) -v k="$CLK_TCK" -v n="${n:-0}" 'BEGIN { printf "%.0f", (n > 0 ? t / k * 1e6 / n : 0) }')
   CONN_P99[$server]=$(field p99_ms <<<"$line")
   CONN_ERR[$server]=$(field errors <<<"$line")
-  echo "$server: $CONN_RATE connections/s for ${CONN_SECONDS}s: $line, ${CONN_US[$server]} us CPU per connection"
+  echo "$server: $CONN_RATE connections/s for ${CONN_SECONDS}s: $line, ${CONN_US[$server]} us CPU per connection (schedstat; utime + stime ticks say $ticks_us)"
 done
 
 # p99 at half of saturation: open loop, keep-alive, at half the server's median keep-alive req/s from
