@@ -195,33 +195,20 @@ wrk_run() {
   echo "${rps:-0} ${p99:-?} $(( ${non3xx:-0} + ${sockerr:-0} ))"
 }
 
-# open_loop SERVER MODE RATE SECONDS [PATH] -> the generator's line (requests= errors= ... p99_ms= ...)
-open_loop() {
-  taskset -c "$LOAD_CPU" java -Xms128m -Xmx256m -XX:+UseParallelGC -cp "$BENCH_JAR" io.farmgate.bench.OpenLoopLoad \
-    --target "127.0.0.1:$(port_of "$1")" --mode "$2" --rate "$3" --seconds "$4" --path "${5:-$PATH_Q}" \
-    --connections "$CONNECTIONS" --warmup "$(( $3 < 2000 ? $3 : 2000 ))" 2>>"$WORK/open-loop.err" | tail -1
-}
-# half_load SERVER RATE -> openloop's line: keep-alive at RATE for DURATION s (after half a second of
-# the same schedule, unmeasured).
-half_load() {
-  taskset -c "$LOAD_CPU" "$OPENLOOP" --target "127.0.0.1:$(port_of "$1")" --mode keep-alive --rate "$2" \
-    --seconds "$DURATION" --warmup "$(( $2 / 2 ))" --connections "$CONNECTIONS" --path "$PATH_Q" 2>>"$WORK/open-loop.err"
+# openloop SERVER MODE RATE SECONDS WARMUP -> the generator's line (requests= errors= ... p99_ms= ...):
+# MODE keep-alive (CONNECTIONS kept-alive connections) or close (a new connection per request), at
+# RATE requests/s for SECONDS s, after WARMUP requests of the same schedule, unmeasured.
+openloop() {
+  taskset -c "$LOAD_CPU" "$OPENLOOP" --target "127.0.0.1:$(port_of "$1")" --mode "$2" --rate "$3" \
+    --seconds "$4" --warmup "$5" --connections "$CONNECTIONS" --path "$PATH_Q" 2>>"$WORK/open-loop.err"
 }
 field() { tr ' ' '\n' | awk -F= -v k="$1" '$1 == k { print $2 }'; }
-# conn_load SERVER RATE -> openloop's line, close mode: a new connection per request at RATE for
-# CONN_SECONDS s (after a second of the same schedule, unmeasured), plus warmup_requests=N.
-conn_load() {
-  local line
-  line=$(taskset -c "$LOAD_CPU" "$OPENLOOP" --target "127.0.0.1:$(port_of "$1")" --mode close --rate "$2" \
-    --seconds "$CONN_SECONDS" --warmup "$2" --path "$PATH_Q" 2>>"$WORK/open-loop.err")
-  echo "$line warmup_requests=$2"
-}
 
 echo "warming up the gateway's JIT for ${WARMUP}s ..."
 taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d"${WARMUP}s" "http://127.0.0.1:$GATEWAY_PORT$PATH_Q" >/dev/null
 taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d"$((WARMUP / 3 + 1))s" -H "Connection: close" "http://127.0.0.1:$GATEWAY_PORT$PATH_Q" >/dev/null
 taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d"$((WARMUP / 3 + 1))s" "http://127.0.0.1:$GATEWAY_PORT/v1/assign?path=/chat" >/dev/null
-open_loop gateway close "$CONN_RATE" 2 >/dev/null
+openloop gateway close "$CONN_RATE" 2 0 >/dev/null
 
 mkdir -p "$(dirname "$RESULTS")"
 exec > >(tee "$RESULTS")
@@ -252,11 +239,12 @@ declare -A CONN_US CONN_P99 CONN_ERR
 for server in nginx haproxy gateway; do
   before=$(cpu_ticks "$server")
   before_ns=$(cpu_ns "$server")
-  line=$(conn_load "$server" "$CONN_RATE")
+  # A second of the same schedule first, unmeasured by the generator but inside the CPU window.
+  line=$(openloop "$server" close "$CONN_RATE" "$CONN_SECONDS" "$CONN_RATE")
   after_ns=$(cpu_ns "$server")
   after=$(cpu_ticks "$server")
   # The CPU spans the generator's unmeasured warm-up connections too (the same work, at the same rate).
-  n=$(( $(field requests <<<"$line") + $(field warmup_requests <<<"$line") ))
+  n=$(( $(field requests <<<"$line") + CONN_RATE ))
   CONN_US[$server]=$(awk -v t=$((after_ns - before_ns)) -v n="${n:-0}" 'BEGIN { printf "%.0f", (n > 0 ? t / 1e3 / n : 0) }')
   ticks_us=$(awk -v t=$((after - before)) -v k="$CLK_TCK" -v n="${n:-0}" 'BEGIN { printf "%.0f", (n > 0 ? t / k * 1e6 / n : 0) }')
   CONN_P99[$server]=$(field p99_ms <<<"$line")
@@ -272,7 +260,7 @@ for server in nginx haproxy gateway; do
 done
 for round in $(seq 1 "$ROUNDS"); do
   for server in nginx haproxy gateway; do
-    line=$(half_load "$server" "${HALF_RATE[$server]}") || line="failed: $(tail -1 "$WORK/open-loop.err")"
+    line=$(openloop "$server" keep-alive "${HALF_RATE[$server]}" "$DURATION" "$(( ${HALF_RATE[$server]} / 2 ))") || line="failed: $(tail -1 "$WORK/open-loop.err")"
     HALF_P99[$server]+="$(field p99_ms <<<"$line") "
     HALF_LAG[$server]+="$(field gen_lag_p99_ms <<<"$line") "
     errors=$(field errors <<<"$line")
