@@ -40,12 +40,14 @@ stop_started() {
 }
 
 # start_farm REDIS_PORT FARM HOSTS CPU: Redis and HOSTS fake hosts heartbeating into FARM through the
-# registry protocol (one process for all of them), pinned to CPU; their PIDs go into PIDS.
+# registry protocol (one process for all of them), pinned to CPU; their PIDs go into PIDS. Both run
+# at nice 19: they stand for machines elsewhere and share CPU with the load generators, whose
+# schedule they must not delay (a waking generator preempts them at once).
 start_farm() {
-  taskset -c "$4" redis-server --port "$1" --bind 127.0.0.1 --save '' --appendonly no >"$WORK/redis.log" 2>&1 &
+  taskset -c "$4" nice -n 19 redis-server --port "$1" --bind 127.0.0.1 --save '' --appendonly no >"$WORK/redis.log" 2>&1 &
   PIDS+=($!)
   for _ in $(seq 1 50); do redis-cli -p "$1" ping >/dev/null 2>&1 && break; sleep 0.1; done
-  taskset -c "$4" java -Xms64m -Xmx128m -XX:+UseSerialGC -cp "$BENCH_JAR" io.farmgate.bench.FakeHosts \
+  taskset -c "$4" nice -n 19 java -Xms64m -Xmx128m -XX:+UseSerialGC -cp "$BENCH_JAR" io.farmgate.bench.FakeHosts \
     --redis "redis://127.0.0.1:$1" --farm "$2" --hosts "$3" --url-base "ws://127.0.0.11:9001" >"$WORK/hosts.log" 2>&1 &
   PIDS+=($!)
 }
@@ -61,10 +63,15 @@ wait_hosts() {
 }
 
 # start_farmgate_gateway PORT REDIS_PORT FARM CPU: `farmgate gateway` as users run it (rebalancer on,
-# tokens off; the launcher's JVM options for gateway, then a fixed heap and GC) on 127.0.0.1:PORT,
+# tokens off; the launcher's JVM options for gateway, those it adds as root when this runs as root,
+# then a fixed heap and GC) on 127.0.0.1:PORT,
 # admin on PORT+1, pinned to CPU; sets GATEWAY_PID (also in PIDS).
 start_farmgate_gateway() {
-  taskset -c "$4" java -XX:-UsePerfData -Xms256m -Xmx256m -XX:+UseParallelGC -jar "$JAR" gateway \
+  local as_root=""
+  # What the launcher adds as root (GatewayCommand.LAUNCHER_ROOT_JAVA_OPTS): background threads below the event loops.
+  [ "$(id -u)" = 0 ] && as_root="-XX:ThreadPriorityPolicy=1 -XX:JavaPriority1_To_OSPriority=19 -XX:CompilerThreadPriority=19 -XX:JavaPriority6_To_OSPriority=0 -XX:JavaPriority7_To_OSPriority=0 -XX:JavaPriority8_To_OSPriority=0 -XX:JavaPriority9_To_OSPriority=0 -XX:JavaPriority10_To_OSPriority=0"
+  # shellcheck disable=SC2086 # a list of JVM options
+  taskset -c "$4" java -XX:-UsePerfData $as_root -Xms256m -Xmx256m -XX:+UseParallelGC -jar "$JAR" gateway \
     --redis "redis://127.0.0.1:$2" --farm "$3" --listen "127.0.0.1:$1" \
     --admin-listen "127.0.0.1:$(($1 + 1))" --admin-token bench-admin-token-not-secret >"$WORK/gateway.log" 2>&1 &
   GATEWAY_PID=$!

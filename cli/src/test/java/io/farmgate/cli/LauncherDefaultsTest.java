@@ -29,6 +29,7 @@ class LauncherDefaultsTest {
     private static final Pattern AGENT_LINE = Pattern.compile("(?m)^  agent\\) defaults=\"([^\"]*)\" ;;$");
 
     private static final Pattern GATEWAY_LINE = Pattern.compile("(?m)^  gateway\\) defaults=\"([^\"]*)\" ;;$");
+    private static final Pattern ROOT_GATEWAY_LINE = Pattern.compile("(?m)^root_gateway=\"([^\"]*)\"$");
     private static final Path BENCH_FARM_LIB = ExampleCommand.repositoryRoot().resolve("bench/farm-lib.sh");
 
     private static String launcherAgentOptions() throws IOException {
@@ -58,6 +59,26 @@ class LauncherDefaultsTest {
     @Test
     void thisJvmAcceptsTheGatewayOptions() throws Exception {
         assertThisJvmAccepts(launcherGatewayOptions());
+    }
+
+    @Test
+    void asRootTheLauncherAddsThePriorityOptionsItsHelpStatesAndTheBenchmarksUseThem() throws IOException {
+        String launcher = Files.readString(LAUNCHER);
+        Matcher m = ROOT_GATEWAY_LINE.matcher(launcher);
+        assertThat(m.find()).as("a 'root_gateway=\"...\"' line in %s", LAUNCHER).isTrue();
+        assertThat(m.group(1)).isEqualTo(GatewayCommand.LAUNCHER_ROOT_JAVA_OPTS);
+        assertThat(launcher).contains("if [ \"${1:-}\" = gateway ] && [ \"$(id -u)\" = 0 ]; then defaults=\"$defaults $root_gateway\"; fi");
+        CommandLine cl = Farmgate.commandLine();
+        StringWriter out = new StringWriter();
+        cl.setOut(new PrintWriter(out));
+        assertThat(cl.execute("gateway", "--help")).isZero();
+        assertThat(out.toString().replaceAll("\\s+", " ")).contains("as root also with -XX:ThreadPriorityPolicy=1");
+        assertThat(Files.readString(BENCH_FARM_LIB)).contains(GatewayCommand.LAUNCHER_ROOT_JAVA_OPTS);
+    }
+
+    @Test
+    void thisJvmAcceptsThePriorityOptions() throws Exception {
+        assertThisJvmAccepts(GatewayCommand.LAUNCHER_JAVA_OPTS + " " + GatewayCommand.LAUNCHER_ROOT_JAVA_OPTS);
     }
 
     private static void assertThisJvmAccepts(String options) throws Exception {

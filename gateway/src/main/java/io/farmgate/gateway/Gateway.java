@@ -20,6 +20,7 @@ import io.farmgate.scoring.pick.Picker;
 import io.farmgate.scoring.pick.TwoChoicePicker;
 import io.farmgate.scoring.pick.ZoneAwarePicker;
 import javax.net.ssl.KeyManagerFactory;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,11 +62,7 @@ public final class Gateway implements AutoCloseable {
         if (rebalancer != null) {
             metrics.rebalancer(rebalancer);
         }
-        this.drainSampler = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "farmgate-drain-watch");
-            t.setDaemon(true);
-            return t;
-        });
+        this.drainSampler = Executors.newSingleThreadScheduledExecutor(BackgroundThreads.named("farmgate-drain-watch"));
         FarmHistory history = new FarmHistory(HISTORY_SAMPLES, clock);
         // Both once a second, so one task: an idle gateway's thread wakes once a second, not twice.
         drainSampler.scheduleAtFixedRate(() -> {
@@ -100,6 +97,12 @@ public final class Gateway implements AutoCloseable {
         this.adminListeners = new Listeners();
         this.adminApp = Javalin.create(cfg -> {
             Listeners.quiet(cfg, config.maxRequestHeaderBytes());
+            // The admin API and dashboard are background work next to the public listener.
+            cfg.jetty.modifyServer(server -> {
+                if (server.getThreadPool() instanceof QueuedThreadPool pool) {
+                    pool.setThreadsPriority(Thread.MIN_PRIORITY);
+                }
+            });
             cfg.http.maxRequestSize = AdminApi.MAX_BODY_BYTES;
             adminListeners.plain(cfg, config.adminListen());
             adminApi.routes(cfg.routes); // first: its token check guards every /v1/ path, the history's too

@@ -124,7 +124,9 @@ final class PublicListener implements AutoCloseable {
     private PublicListener(int threads) {
         this.epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-        this.group = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("farmgate-public", true), io);
+        // Normal priority, above the gateway's BackgroundThreads: clients wait on these loops.
+        this.group = new MultiThreadIoEventLoopGroup(threads,
+                new DefaultThreadFactory("farmgate-public", true, Thread.NORM_PRIORITY), io);
         if (!epoll) {
             LOG.info("native epoll unavailable ({}); the public listener uses NIO with one accepting socket",
                     Epoll.unavailabilityCause() == null ? "not Linux" : Epoll.unavailabilityCause().toString());

@@ -86,11 +86,7 @@ public final class Rebalancer implements AutoCloseable {
         if (timer != null) {
             return;
         }
-        timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "farmgate-rebalancer");
-            t.setDaemon(true);
-            return t;
-        });
+        timer = Executors.newSingleThreadScheduledExecutor(BackgroundThreads.named("farmgate-rebalancer"));
         long firstDelay = random.nextLong(config.periodMillis());
         timer.scheduleWithFixedDelay(this::tick, firstDelay, config.periodMillis(), TimeUnit.MILLISECONDS);
     }

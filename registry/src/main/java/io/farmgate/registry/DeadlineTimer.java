@@ -5,6 +5,7 @@ import io.netty.util.Timer;
 import io.netty.util.TimerTask;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -25,12 +26,16 @@ final class DeadlineTimer implements Timer {
     private final ScheduledThreadPoolExecutor executor;
 
     DeadlineTimer(String threadName) {
-        Objects.requireNonNull(threadName, "threadName");
-        this.executor = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, threadName);
+        this(r -> {
+            Thread t = new Thread(r, Objects.requireNonNull(threadName, "threadName"));
             t.setDaemon(true);
             return t;
         });
+    }
+
+    /** A timer whose one thread {@code threads} makes (a registry's, at its priority). */
+    DeadlineTimer(ThreadFactory threads) {
+        this.executor = new ScheduledThreadPoolExecutor(1, Objects.requireNonNull(threads, "threads"));
         // A command that completes cancels its timeout: drop it now rather than hold it until its deadline.
         executor.setRemoveOnCancelPolicy(true);
         executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);

@@ -40,11 +40,8 @@ public final class NudgeSubscriber implements AutoCloseable {
         this.connection = connection;
         this.channel = connection.keys().nudgeChannel();
         this.onNudge = onNudge;
-        this.retries = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "farmgate-nudge-" + connection.keys().farm());
-            t.setDaemon(true);
-            return t;
-        });
+        this.retries = Executors.newSingleThreadScheduledExecutor(
+                connection.config().threads("farmgate-nudge-" + connection.keys().farm()));
     }
 
     /**

@@ -3,6 +3,7 @@ package io.farmgate.registry;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.ThreadFactory;
 import java.util.regex.Pattern;
 
 /**
@@ -22,6 +23,10 @@ import java.util.regex.Pattern;
  * @param redisCaFile             PEM file of the CA certificate(s) a TLS ({@code rediss}) server's
  *                                certificate must chain to, instead of the JVM's default trust store;
  *                                null for the default. Only with a TLS scheme.
+ * @param threadPriority          Java priority (1-10) of the threads the registry's connections and
+ *                                sources start (Redis I/O, timeouts, refreshes, nudges). A process whose
+ *                                registry work is background work sets it low; the JVM honours it only
+ *                                with {@code -XX:ThreadPriorityPolicy=1} (docs/gateway.md, "JVM settings")
  */
 public record RegistryConfig(
         String redisUri,
@@ -31,7 +36,8 @@ public record RegistryConfig(
         long refreshIntervalMillis,
         long commandTimeoutMillis,
         int eventStreamMaxLength,
-        Path redisCaFile) {
+        Path redisCaFile,
+        int threadPriority) {
 
     public static final long DEFAULT_HEARTBEAT_INTERVAL_MILLIS = 1_000;
     public static final long DEFAULT_HEARTBEAT_TTL_MILLIS = 3_000;
@@ -73,38 +79,62 @@ public record RegistryConfig(
             throw new IllegalArgumentException("redisCaFile: " + redisCaFile + " given for '" + masked(redisUri)
                     + "' (expected: only with rediss://, rediss-sentinel:// or rediss-cluster://)");
         }
+        if (threadPriority < Thread.MIN_PRIORITY || threadPriority > Thread.MAX_PRIORITY) {
+            throw new IllegalArgumentException("threadPriority: " + threadPriority + " (expected: in ["
+                    + Thread.MIN_PRIORITY + ", " + Thread.MAX_PRIORITY + "])");
+        }
     }
 
-    /** The defaults: heartbeat every 1 s expiring after 3 s, refresh every 250 ms, 1 s command timeout. */
+    /**
+     * The defaults: heartbeat every 1 s expiring after 3 s, refresh every 250 ms, 1 s command timeout,
+     * threads at normal priority.
+     */
     public static RegistryConfig defaults(String redisUri, String farm) {
         return new RegistryConfig(redisUri, farm, DEFAULT_HEARTBEAT_INTERVAL_MILLIS, DEFAULT_HEARTBEAT_TTL_MILLIS,
-                DEFAULT_REFRESH_INTERVAL_MILLIS, DEFAULT_COMMAND_TIMEOUT_MILLIS, DEFAULT_EVENT_STREAM_MAX_LENGTH, null);
+                DEFAULT_REFRESH_INTERVAL_MILLIS, DEFAULT_COMMAND_TIMEOUT_MILLIS, DEFAULT_EVENT_STREAM_MAX_LENGTH, null,
+                Thread.NORM_PRIORITY);
     }
 
     public RegistryConfig withHeartbeat(long intervalMillis, long ttlMillis) {
         return new RegistryConfig(redisUri, farm, intervalMillis, ttlMillis, refreshIntervalMillis,
-                commandTimeoutMillis, eventStreamMaxLength, redisCaFile);
+                commandTimeoutMillis, eventStreamMaxLength, redisCaFile, threadPriority);
     }
 
     public RegistryConfig withRefreshIntervalMillis(long millis) {
         return new RegistryConfig(redisUri, farm, heartbeatIntervalMillis, heartbeatTtlMillis, millis,
-                commandTimeoutMillis, eventStreamMaxLength, redisCaFile);
+                commandTimeoutMillis, eventStreamMaxLength, redisCaFile, threadPriority);
     }
 
     public RegistryConfig withCommandTimeoutMillis(long millis) {
         return new RegistryConfig(redisUri, farm, heartbeatIntervalMillis, heartbeatTtlMillis, refreshIntervalMillis,
-                millis, eventStreamMaxLength, redisCaFile);
+                millis, eventStreamMaxLength, redisCaFile, threadPriority);
     }
 
     public RegistryConfig withEventStreamMaxLength(int maxLength) {
         return new RegistryConfig(redisUri, farm, heartbeatIntervalMillis, heartbeatTtlMillis, refreshIntervalMillis,
-                commandTimeoutMillis, maxLength, redisCaFile);
+                commandTimeoutMillis, maxLength, redisCaFile, threadPriority);
     }
 
     /** This config trusting the CA certificate(s) in {@code pemFile} for a TLS registry; null for the JVM default. */
     public RegistryConfig withRedisCaFile(Path pemFile) {
         return new RegistryConfig(redisUri, farm, heartbeatIntervalMillis, heartbeatTtlMillis, refreshIntervalMillis,
-                commandTimeoutMillis, eventStreamMaxLength, pemFile);
+                commandTimeoutMillis, eventStreamMaxLength, pemFile, threadPriority);
+    }
+
+    /** This config with its threads at {@code priority} (Java's 1-10), e.g. {@link Thread#MIN_PRIORITY}. */
+    public RegistryConfig withThreadPriority(int priority) {
+        return new RegistryConfig(redisUri, farm, heartbeatIntervalMillis, heartbeatTtlMillis, refreshIntervalMillis,
+                commandTimeoutMillis, eventStreamMaxLength, redisCaFile, priority);
+    }
+
+    /** A thread factory for this registry's threads: daemon threads named {@code name}, at {@link #threadPriority}. */
+    ThreadFactory threads(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            t.setPriority(threadPriority);
+            return t;
+        };
     }
 
     /** Whether the URI asks for TLS ({@code rediss}, {@code rediss-sentinel}, {@code rediss-cluster}). */
@@ -152,6 +182,7 @@ public record RegistryConfig(
                 + ", heartbeatIntervalMillis=" + heartbeatIntervalMillis + ", heartbeatTtlMillis=" + heartbeatTtlMillis
                 + ", refreshIntervalMillis=" + refreshIntervalMillis + ", commandTimeoutMillis=" + commandTimeoutMillis
                 + ", eventStreamMaxLength=" + eventStreamMaxLength
-                + ", redisCaFile=" + (redisCaFile == null ? "default" : redisCaFile) + "]";
+                + ", redisCaFile=" + (redisCaFile == null ? "default" : redisCaFile)
+                + ", threadPriority=" + threadPriority + "]";
     }
 }

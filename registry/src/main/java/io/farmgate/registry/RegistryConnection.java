@@ -22,6 +22,7 @@ import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import io.lettuce.core.resource.Delay;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -67,8 +68,10 @@ public final class RegistryConnection implements AutoCloseable {
         // (at most 1 s) brings agents back before their hosts' keys expire and readers back within
         // the grace they give missing hosts; jitter spreads a farm's reconnects.
         long reconnectCapMillis = Math.max(20, Math.min(1_000, config.heartbeatIntervalMillis()));
-        this.timer = new DeadlineTimer("farmgate-redis-timer");
+        this.timer = new DeadlineTimer(config.threads("farmgate-redis-timer"));
         this.resources = DefaultClientResources.builder()
+                // Lettuce's own provider makes the same Netty threads at normal priority.
+                .threadFactoryProvider(pool -> new DefaultThreadFactory(pool, true, config.threadPriority()))
                 .ioThreadPoolSize(1)
                 .computationThreadPoolSize(1)
                 .timer(timer)

@@ -132,11 +132,8 @@ public final class SnapshotSource implements AutoCloseable {
         this.events = new EventLog(connection);
         this.current = FarmSnapshot.initial(Objects.requireNonNull(policy, "policy"));
         this.ownsExecutor = injected == null;
-        this.executor = injected != null ? injected : Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "farmgate-snapshot-" + keys.farm());
-            t.setDaemon(true);
-            return t;
-        });
+        this.executor = injected != null ? injected
+                : Executors.newSingleThreadScheduledExecutor(connection.config().threads("farmgate-snapshot-" + keys.farm()));
         long period = connection.config().refreshIntervalMillis();
         if (idleRefreshMillis != 0 && idleRefreshMillis < period) {
             throw new IllegalArgumentException("idleRefreshMillis: " + idleRefreshMillis

@@ -20,6 +20,25 @@ class RegistryConfigTest {
         assertThat(c.refreshIntervalMillis()).isEqualTo(250);
         assertThat(c.commandTimeoutMillis()).isEqualTo(1_000);
         assertThat(c.eventStreamMaxLength()).isEqualTo(10_000);
+        assertThat(c.threadPriority()).isEqualTo(Thread.NORM_PRIORITY);
+    }
+
+    @Test
+    void threadPriorityOutsideJavasRangeIsRejectedWithIt() {
+        RegistryConfig c = RegistryConfig.defaults("redis://127.0.0.1:6379", "web");
+
+        assertThatThrownBy(() -> c.withThreadPriority(0)).hasMessage("threadPriority: 0 (expected: in [1, 10])");
+        assertThatThrownBy(() -> c.withThreadPriority(11)).hasMessage("threadPriority: 11 (expected: in [1, 10])");
+    }
+
+    @Test
+    void theRegistrysThreadsAreDaemonsAtTheConfiguredPriority() throws InterruptedException {
+        RegistryConfig c = RegistryConfig.defaults("redis://127.0.0.1:6379", "web").withThreadPriority(Thread.MIN_PRIORITY);
+        Thread t = c.threads("registry-thread-test").newThread(() -> { });
+
+        assertThat(t.getName()).isEqualTo("registry-thread-test");
+        assertThat(t.isDaemon()).isTrue();
+        assertThat(t.getPriority()).isEqualTo(Thread.MIN_PRIORITY);
     }
 
     @Test
