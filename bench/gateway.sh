@@ -7,7 +7,8 @@
 # (default 1), Redis and the fake hosts to LOAD_CPU too. Rounds alternate the servers, so a change in
 # the machine's background load hits all alike; figures are medians over the rounds. Per server:
 #   - 307, keep-alive and `Connection: close`: req/s and p99 (wrk, closed loop, CONNECTIONS);
-#   - /v1/assign, keep-alive (the gateway only): req/s and p99;
+#   - /v1/assign, keep-alive (the gateway only): req/s and p99, and its ratio to the 307 from
+#     ASSIGN_PAIRS back-to-back pairs of ASSIGN_SECONDS s (the median of the pairs' ratios);
 #   - CPU per new connection at a fixed CONN_RATE connections/s (open loop, `Connection: close`,
 #     bench/src/c/openloop.c): time on CPU of every thread of every process of the server
 #     (/proc/PID/task/*/schedstat, exact; utime + stime, sampled at ticks, printed beside it),
@@ -24,12 +25,12 @@
 # Results: printed and written to bench/results/gateway.txt (or --results FILE).
 #
 # Usage: bench/gateway.sh [--quick] [--rounds N] [--duration S] [--connections N] [--no-build] [--results FILE]
-#   defaults: 3 rounds of 10 s per server and mode, 50 connections, 15 s JIT warm-up, 20 s at
-#   1000 connections/s, idle: 60 s warm-up, up to 300 s more for the JIT, 60 s measured
-#   --quick:  1 round of 2 s, 3 s warm-up, 3 s at 1000 connections/s, 5 s idle, unsettled (checks that the
-#             script works; the figures are rough)
+#   defaults: 3 rounds of 10 s per server and mode, 50 connections, 15 s JIT warm-up, 10 assign pairs
+#   of 3 s, 20 s at 1000 connections/s, idle: 60 s warm-up, up to 300 s more for the JIT, 60 s measured
+#   --quick:  1 round of 2 s, 3 s warm-up, 2 assign pairs of 1 s, 3 s at 1000 connections/s, 5 s idle,
+#             unsettled (checks that the script works; the figures are rough)
 # The environment may set ROUNDS, DURATION, CONNECTIONS, WARMUP, CONN_RATE, CONN_SECONDS, IDLE_SECONDS,
-# IDLE_WARMUP, IDLE_SETTLE, HOSTS, SERVER_CPU, LOAD_CPU and the ports (REDIS_PORT, GATEWAY_PORT (+1 admin), NGINX_PORT, HAPROXY_PORT).
+# IDLE_WARMUP, IDLE_SETTLE, ASSIGN_PAIRS, ASSIGN_SECONDS, HOSTS, SERVER_CPU, LOAD_CPU and the ports (REDIS_PORT, GATEWAY_PORT (+1 admin), NGINX_PORT, HAPROXY_PORT).
 # Needs java, mvn, gcc, wrk, nginx, haproxy and redis-server; stops only the processes it started, by PID.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -46,12 +47,14 @@ CONN_SECONDS="${CONN_SECONDS:-20}"
 IDLE_SECONDS="${IDLE_SECONDS:-60}"
 IDLE_WARMUP="${IDLE_WARMUP:-60}"
 IDLE_SETTLE="${IDLE_SETTLE:-300}"
+ASSIGN_PAIRS="${ASSIGN_PAIRS:-10}"
+ASSIGN_SECONDS="${ASSIGN_SECONDS:-3}"
 HOSTS="${HOSTS:-32}"
 RESULTS="$ROOT/bench/results/gateway.txt"
 BUILD=yes
 while [ $# -gt 0 ]; do
   case "$1" in
-    --quick) ROUNDS=1; DURATION=2; WARMUP=3; CONN_SECONDS=3; IDLE_SECONDS=5; IDLE_WARMUP=1; IDLE_SETTLE=0; shift ;;
+    --quick) ROUNDS=1; DURATION=2; WARMUP=3; CONN_SECONDS=3; IDLE_SECONDS=5; IDLE_WARMUP=1; IDLE_SETTLE=0; ASSIGN_PAIRS=2; ASSIGN_SECONDS=1; shift ;;
     --rounds) ROUNDS=$2; shift 2 ;;
     --duration) DURATION=$2; shift 2 ;;
     --connections) CONNECTIONS=$2; shift 2 ;;
@@ -60,7 +63,7 @@ while [ $# -gt 0 ]; do
     *) echo "unknown option: $1 (expected --quick, --rounds, --duration, --connections, --results, --no-build)" >&2; exit 2 ;;
   esac
 done
-for v in ROUNDS DURATION CONNECTIONS WARMUP CONN_RATE CONN_SECONDS IDLE_SECONDS HOSTS; do
+for v in ROUNDS DURATION CONNECTIONS WARMUP CONN_RATE CONN_SECONDS IDLE_SECONDS HOSTS ASSIGN_PAIRS ASSIGN_SECONDS; do
   [[ "${!v}" =~ ^[1-9][0-9]*$ ]] || { echo "$v: ${!v} (expected: a whole number > 0)" >&2; exit 2; }
 done
 
@@ -234,6 +237,26 @@ done
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{v[NR]=$1} END {print (NR == 0 ? 0 : NR % 2 ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2)}'; }
 best() { tr ' ' '\n' | grep -v '^$' | sort -g | tail -1; }
 
+# /v1/assign against the 307, paired: ASSIGN_PAIRS back-to-back pairs of ASSIGN_SECONDS s each (the
+# order alternating from pair to pair), one ratio per pair, the median of them. The rounds above
+# put minutes between an assign run and its 307, and this machine's speed drifts by more than the
+# 10% the target allows over minutes; a pair shares its moment.
+ASSIGN_RATIOS=""
+for pair in $(seq 1 "$ASSIGN_PAIRS"); do
+  plain_url="http://127.0.0.1:$GATEWAY_PORT$PATH_Q"
+  assign_url="http://127.0.0.1:$GATEWAY_PORT/v1/assign?path=/chat"
+  if [ $((pair % 2)) = 1 ]; then
+    read -r plain _ _ < <(DURATION=$ASSIGN_SECONDS wrk_run "$plain_url")
+    read -r assign _ _ < <(DURATION=$ASSIGN_SECONDS wrk_run "$assign_url")
+  else
+    read -r assign _ _ < <(DURATION=$ASSIGN_SECONDS wrk_run "$assign_url")
+    read -r plain _ _ < <(DURATION=$ASSIGN_SECONDS wrk_run "$plain_url")
+  fi
+  ratio=$(awk -v a="$assign" -v r="$plain" 'BEGIN { printf "%.3f", (r > 0 ? a / r : 0) }')
+  ASSIGN_RATIOS+="$ratio "
+  echo "assign pair $pair: 307 $plain req/s, /v1/assign $assign req/s, ratio $ratio"
+done
+
 # CPU per new connection at a fixed rate, open loop.
 declare -A CONN_US CONN_P99 CONN_ERR
 for server in nginx haproxy gateway; do
@@ -309,7 +332,9 @@ for mode in keep-alive close; do
       'BEGIN { printf "ratio gateway/%s %-11s median %.2f, best %.2f\n", p, m, (n > 0 ? g / n : 0), (nb > 0 ? gb / nb : 0) }'
   done
 done
-awk -v a="${MED[gateway/assign]}" -v r="${MED[gateway/keep-alive]}" 'BEGIN { printf "ratio gateway assign/307 keep-alive median %.2f\n", (r > 0 ? a / r : 0) }'
+awk -v a="${MED[gateway/assign]}" -v r="${MED[gateway/keep-alive]}" -v p="$(median <<<"$ASSIGN_RATIOS")" \
+  -v lo="$(tr ' ' '\n' <<<"$ASSIGN_RATIOS" | grep -v '^$' | sort -g | head -1)" -v hi="$(best <<<"$ASSIGN_RATIOS")" -v n="$ASSIGN_PAIRS" -v d="$ASSIGN_SECONDS" \
+  'BEGIN { printf "ratio gateway assign/307 keep-alive: paired median %.2f (%d pairs of %d s, range %.2f-%.2f); medians of the rounds %.2f\n", p, n, d, lo, hi, (r > 0 ? a / r : 0) }'
 for peer in nginx haproxy; do
   awk -v g="${CONN_US[gateway]}" -v n="${CONN_US[$peer]}" -v p="$peer" \
     'BEGIN { printf "ratio gateway/%s CPU per connection %.2f\n", p, (n > 0 ? g / n : 0) }'
