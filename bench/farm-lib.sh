@@ -69,7 +69,7 @@ wait_hosts() {
 start_farmgate_gateway() {
   local as_root=""
   # What the launcher adds as root (GatewayCommand.LAUNCHER_ROOT_JAVA_OPTS): background threads below the event loops.
-  [ "$(id -u)" = 0 ] && as_root="-XX:ThreadPriorityPolicy=1 -XX:JavaPriority1_To_OSPriority=19 -XX:CompilerThreadPriority=19 -XX:JavaPriority6_To_OSPriority=0 -XX:JavaPriority7_To_OSPriority=0 -XX:JavaPriority8_To_OSPriority=0 -XX:JavaPriority9_To_OSPriority=0 -XX:JavaPriority10_To_OSPriority=0"
+  [ "$(id -u)" = 0 ] && as_root="-XX:ThreadPriorityPolicy=1 -XX:JavaPriority1_To_OSPriority=19 -XX:JavaPriority6_To_OSPriority=0 -XX:JavaPriority7_To_OSPriority=0 -XX:JavaPriority8_To_OSPriority=0 -XX:JavaPriority9_To_OSPriority=0 -XX:JavaPriority10_To_OSPriority=0"
   # shellcheck disable=SC2086 # a list of JVM options
   taskset -c "$4" java -XX:-UsePerfData $as_root -Xms256m -Xmx256m -XX:+UseParallelGC -jar "$JAR" gateway \
     --redis "redis://127.0.0.1:$2" --farm "$3" --listen "127.0.0.1:$1" \
