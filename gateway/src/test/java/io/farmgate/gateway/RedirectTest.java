@@ -129,6 +129,19 @@ class RedirectTest {
     }
 
     @Test
+    void aHostThatComesBackAtANewUrlIsRedirectedToThereFromTheNextRefresh() {
+        farm.remove("h2").remove("h3").refresh();
+        gw = RunningGateway.start(farm);
+        assertThat(gw.get("/x").headers().firstValue("Location")).hasValue("http://10.0.0.1:9001/x");
+        assertThat(gw.get("/v1/assign?path=/x").body()).contains("\"url\":\"ws://10.0.0.1:9001/x\"");
+
+        farm.host("h1", "wss://10.0.0.9:9443", 10, 1000).refresh();
+
+        assertThat(gw.get("/x").headers().firstValue("Location")).hasValue("https://10.0.0.9:9443/x");
+        assertThat(gw.get("/v1/assign?path=/x").body()).contains("\"url\":\"wss://10.0.0.9:9443/x\"");
+    }
+
+    @Test
     void tokenIsAppendedAndVerifiesForTheChosenHost() {
         farm.remove("h2").remove("h3").refresh();
         gw = RunningGateway.start(farm, b -> b.tokenSecret(SECRET));
