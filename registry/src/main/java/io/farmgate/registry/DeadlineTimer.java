@@ -5,9 +5,9 @@ import io.netty.util.Timer;
 import io.netty.util.TimerTask;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,14 +24,6 @@ final class DeadlineTimer implements Timer {
     private static final Logger LOG = LoggerFactory.getLogger(DeadlineTimer.class);
 
     private final ScheduledThreadPoolExecutor executor;
-
-    DeadlineTimer(String threadName) {
-        this(r -> {
-            Thread t = new Thread(r, Objects.requireNonNull(threadName, "threadName"));
-            t.setDaemon(true);
-            return t;
-        });
-    }
 
     /** A timer whose one thread {@code threads} makes (a registry's, at its priority). */
     DeadlineTimer(ThreadFactory threads) {

@@ -10,6 +10,7 @@ import io.netty.util.Timeout;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -23,9 +24,12 @@ class DeadlineTimerTest {
     @RegisterExtension
     static final RedisServerExtension redis = new RedisServerExtension();
 
+    private static final ThreadFactory THREADS =
+            RegistryConfig.defaults("redis://127.0.0.1:6379", "timer").threads("deadline-timer-test");
+
     @Test
     void firesOnceAtItsDeadlineAndNotWhenCancelled() throws InterruptedException {
-        DeadlineTimer timer = new DeadlineTimer("deadline-timer-test");
+        DeadlineTimer timer = new DeadlineTimer(THREADS);
         try {
             CountDownLatch fired = new CountDownLatch(1);
             AtomicInteger cancelledRuns = new AtomicInteger();
@@ -48,7 +52,7 @@ class DeadlineTimerTest {
 
     @Test
     void aFailingTaskDoesNotStopTheTimer() throws InterruptedException {
-        DeadlineTimer timer = new DeadlineTimer("deadline-timer-test");
+        DeadlineTimer timer = new DeadlineTimer(THREADS);
         try {
             timer.newTimeout(t -> {
                 throw new IllegalStateException("test: a task that fails");
@@ -63,7 +67,7 @@ class DeadlineTimerTest {
 
     @Test
     void refusesNewTimeoutsOnceStopped() {
-        DeadlineTimer timer = new DeadlineTimer("deadline-timer-test");
+        DeadlineTimer timer = new DeadlineTimer(THREADS);
         timer.stop();
         assertThatThrownBy(() -> timer.newTimeout(t -> { }, 1, TimeUnit.SECONDS))
                 .isInstanceOf(RejectedExecutionException.class);
