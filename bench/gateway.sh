@@ -80,6 +80,7 @@ CLK_TCK=$(getconf CLK_TCK)
 JAR="$ROOT/cli/target/farmgate.jar"
 BENCH_JAR="$ROOT/bench/target/benchmarks.jar"
 PATH_Q="/chat?room=1"
+ASSIGN_Q="/v1/assign?path=/chat"
 
 for tool in wrk nginx haproxy redis-server java; do
   command -v "$tool" >/dev/null 2>&1 || [ -x "/usr/sbin/$tool" ] \
@@ -210,7 +211,7 @@ field() { tr ' ' '\n' | awk -F= -v k="$1" '$1 == k { print $2 }'; }
 echo "warming up the gateway's JIT for ${WARMUP}s ..."
 taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d"${WARMUP}s" "http://127.0.0.1:$GATEWAY_PORT$PATH_Q" >/dev/null
 taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d"$((WARMUP / 3 + 1))s" -H "Connection: close" "http://127.0.0.1:$GATEWAY_PORT$PATH_Q" >/dev/null
-taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d"$((WARMUP / 3 + 1))s" "http://127.0.0.1:$GATEWAY_PORT/v1/assign?path=/chat" >/dev/null
+taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d"$((WARMUP / 3 + 1))s" "http://127.0.0.1:$GATEWAY_PORT$ASSIGN_Q" >/dev/null
 openloop gateway close "$CONN_RATE" 2 0 >/dev/null
 
 mkdir -p "$(dirname "$RESULTS")"
@@ -224,7 +225,7 @@ for round in $(seq 1 "$ROUNDS"); do
       url="http://127.0.0.1:$(port_of "$server")$PATH_Q"
       extra=()
       [ "$mode" = close ] && extra=(-H "Connection: close")
-      [ "$mode" = assign ] && url="http://127.0.0.1:$GATEWAY_PORT/v1/assign?path=/chat"
+      [ "$mode" = assign ] && url="http://127.0.0.1:$GATEWAY_PORT$ASSIGN_Q"
       read -r rps p99 errors < <(wrk_run "$url" "${extra[@]}")
       RPS["$server/$mode"]+="$rps "
       P99["$server/$mode"]+="$p99 "
@@ -236,15 +237,16 @@ done
 
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{v[NR]=$1} END {print (NR == 0 ? 0 : NR % 2 ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2)}'; }
 best() { tr ' ' '\n' | grep -v '^$' | sort -g | tail -1; }
+least() { tr ' ' '\n' | grep -v '^$' | sort -g | head -1; }
 
 # /v1/assign against the 307, paired: ASSIGN_PAIRS back-to-back pairs of ASSIGN_SECONDS s each (the
 # order alternating from pair to pair), one ratio per pair, the median of them. The rounds above
 # put minutes between an assign run and its 307, and this machine's speed drifts by more than the
 # 10% the target allows over minutes; a pair shares its moment.
 ASSIGN_RATIOS=""
+plain_url="http://127.0.0.1:$GATEWAY_PORT$PATH_Q"
+assign_url="http://127.0.0.1:$GATEWAY_PORT$ASSIGN_Q"
 for pair in $(seq 1 "$ASSIGN_PAIRS"); do
-  plain_url="http://127.0.0.1:$GATEWAY_PORT$PATH_Q"
-  assign_url="http://127.0.0.1:$GATEWAY_PORT/v1/assign?path=/chat"
   if [ $((pair % 2)) = 1 ]; then
     read -r plain _ _ < <(DURATION=$ASSIGN_SECONDS wrk_run "$plain_url")
     read -r assign _ _ < <(DURATION=$ASSIGN_SECONDS wrk_run "$assign_url")
@@ -333,7 +335,7 @@ for mode in keep-alive close; do
   done
 done
 awk -v a="${MED[gateway/assign]}" -v r="${MED[gateway/keep-alive]}" -v p="$(median <<<"$ASSIGN_RATIOS")" \
-  -v lo="$(tr ' ' '\n' <<<"$ASSIGN_RATIOS" | grep -v '^$' | sort -g | head -1)" -v hi="$(best <<<"$ASSIGN_RATIOS")" -v n="$ASSIGN_PAIRS" -v d="$ASSIGN_SECONDS" \
+  -v lo="$(least <<<"$ASSIGN_RATIOS")" -v hi="$(best <<<"$ASSIGN_RATIOS")" -v n="$ASSIGN_PAIRS" -v d="$ASSIGN_SECONDS" \
   'BEGIN { printf "ratio gateway assign/307 keep-alive: paired median %.2f (%d pairs of %d s, range %.2f-%.2f); medians of the rounds %.2f\n", p, n, d, lo, hi, (r > 0 ? a / r : 0) }'
 for peer in nginx haproxy; do
   awk -v g="${CONN_US[gateway]}" -v n="${CONN_US[$peer]}" -v p="$peer" \
