@@ -13,11 +13,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Lettuce's timer (command timeouts, reconnect delays) as one thread that sleeps until its next
- * deadline. Lettuce's default, Netty's {@code HashedWheelTimer}, wakes 10 times a second for as
- * long as the process lives, once anything was ever scheduled: in an idle gateway or agent that
- * is most of the CPU they spend. Here a timeout costs a queue entry, and a cancelled one is
- * removed at once; deadlines are exact instead of rounded up to the next 100 ms tick.
+ * Lettuce's timer (reconnect delays, cluster topology refreshes; command timeouts are the
+ * synchronous calls' own) as one thread that sleeps until its next deadline. Lettuce's default,
+ * Netty's {@code HashedWheelTimer}, wakes 10 times a second for as long as the process lives, once
+ * anything was ever scheduled: in an idle gateway or agent that is most of the CPU they spend.
+ * Here a timeout costs a queue entry, and a cancelled one is removed at once; deadlines are exact
+ * instead of rounded up to the next 100 ms tick.
  */
 final class DeadlineTimer implements Timer {
 
@@ -41,6 +42,11 @@ final class DeadlineTimer implements Timer {
         // Throws RejectedExecutionException once stopped, as HashedWheelTimer throws IllegalStateException.
         entry.future = executor.schedule(entry::run, Math.max(0, delay), unit);
         return entry;
+    }
+
+    /** Timeouts ever scheduled on this timer; for tests. */
+    long scheduled() {
+        return executor.getTaskCount();
     }
 
     @Override

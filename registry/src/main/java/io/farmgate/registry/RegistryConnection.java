@@ -79,7 +79,10 @@ public final class RegistryConnection implements AutoCloseable {
                         Math.max(10, reconnectCapMillis / 16), TimeUnit.MILLISECONDS))
                 .build();
         SocketOptions socket = SocketOptions.builder().connectTimeout(timeout).keepAlive(true).build();
-        TimeoutOptions timeouts = TimeoutOptions.enabled(timeout);
+        // Every command here is synchronous, and a synchronous call already waits at most the URI's
+        // timeout and then cancels the command. Lettuce's command timeouts would add a timer entry
+        // per command, and the timer thread's wake-ups were a third of an idle gateway's.
+        TimeoutOptions timeouts = TimeoutOptions.create();
         // Without a CA file, TLS trusts the JVM's default store (Lettuce's default SslOptions).
         SslOptions ssl = config.redisCaFile() == null ? ClientOptions.create().getSslOptions()
                 : SslOptions.builder().jdkSslProvider().trustManager(config.redisCaFile().toFile()).build();
@@ -111,6 +114,11 @@ public final class RegistryConnection implements AutoCloseable {
                     .sslOptions(ssl)
                     .build());
         }
+    }
+
+    /** Lettuce's timer for this connection; for tests. */
+    DeadlineTimer timer() {
+        return timer;
     }
 
     /** A connection for this config; nothing is sent until it is first used. */

@@ -13,12 +13,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,12 +36,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Idle.</b> Started with an idle refresh period, a source that nobody has read since its last
  * refresh (no {@link #current()} call: an edge with no clients; {@link #peek()}, the edge's own
- * watchers, does not count) refreshes only once per that period instead of every refresh interval.
- * A read that finds the last refresh older than one refresh interval starts a refresh at once (on
- * the refresh thread: the reader never waits for Redis), and the full rate is back. An idle gateway
- * then costs a fraction of the CPU; its first client after a quiet spell is answered from a
- * snapshot at most one idle period old, the clients after it from a fresh one. The idle rule reads
- * the injected {@link Clock}.
+ * watchers, does not count) refreshes only once per that period instead of every refresh interval,
+ * and its thread sleeps in between. The first read after a refresh asks for the next one a refresh
+ * interval after it (at once when that time has passed; on the refresh thread: the reader never
+ * waits for Redis), and the full rate is back. An idle gateway then costs a fraction of the CPU
+ * and wakes once per idle period; its first client after a quiet spell is answered from a snapshot
+ * at most one idle period old, the clients after it from a fresh one. The idle rule reads the
+ * injected {@link Clock}.
  *
  * <p>The reader also tidies up: a member whose heartbeat key has expired is removed from the
  * member set (only if the key is still absent, so a host that just came back is never removed)
@@ -85,7 +85,6 @@ public final class SnapshotSource implements AutoCloseable {
     private final EventLog events;
     private final ScheduledExecutorService executor;
     private final boolean ownsExecutor;
-    private final ScheduledFuture<?> task;
     /** 0: always refresh at the full rate. */
     private final long idleRefreshMillis;
     private final long refreshIntervalMillis;
@@ -93,16 +92,21 @@ public final class SnapshotSource implements AutoCloseable {
     private volatile boolean read;
     /** Clock time the last refresh (attempt) started. */
     private volatile long lastRefreshStartMillis;
-    /** A refresh asked for by a read is queued and has not started yet. */
-    private final AtomicBoolean wakeQueued = new AtomicBoolean();
-    /** A background refresh is running: a slow Redis must not make reads queue more behind it. */
-    private volatile boolean refreshing;
+
+    // The one pending tick: each tick schedules the next, and a read may move it earlier. Guarded by scheduleLock.
+    private final Object scheduleLock = new Object();
+    private ScheduledFuture<?> nextTick;
+    /** Clock time {@link #nextTick} is due; Long.MAX_VALUE while none is pending (a tick is running). */
+    private long nextTickAtMillis = Long.MAX_VALUE;
+    /** Which scheduled tick is the live one: a tick superseded while it was starting does nothing. */
+    private long tickGeneration;
 
     private volatile FarmSnapshot current;
     private volatile boolean ready;
     private volatile long lastSuccessMillis = Long.MIN_VALUE;
     private volatile boolean closed;
 
+    private final AtomicLong ticks = new AtomicLong();
     private final AtomicLong refreshes = new AtomicLong();
     private final AtomicLong refreshFailures = new AtomicLong();
     private final AtomicLong expiredHosts = new AtomicLong();
@@ -132,8 +136,15 @@ public final class SnapshotSource implements AutoCloseable {
         this.events = new EventLog(connection);
         this.current = FarmSnapshot.initial(Objects.requireNonNull(policy, "policy"));
         this.ownsExecutor = injected == null;
-        this.executor = injected != null ? injected
-                : Executors.newSingleThreadScheduledExecutor(connection.config().threads("farmgate-snapshot-" + keys.farm()));
+        if (injected != null) {
+            this.executor = injected;
+        } else {
+            ScheduledThreadPoolExecutor own = new ScheduledThreadPoolExecutor(1,
+                    connection.config().threads("farmgate-snapshot-" + keys.farm()));
+            // A tick a read moved earlier leaves the queue at once instead of waking the thread at its old time.
+            own.setRemoveOnCancelPolicy(true);
+            this.executor = own;
+        }
         long period = connection.config().refreshIntervalMillis();
         if (idleRefreshMillis != 0 && idleRefreshMillis < period) {
             throw new IllegalArgumentException("idleRefreshMillis: " + idleRefreshMillis
@@ -141,7 +152,7 @@ public final class SnapshotSource implements AutoCloseable {
         }
         this.idleRefreshMillis = idleRefreshMillis;
         this.refreshIntervalMillis = period;
-        this.task = executor.scheduleWithFixedDelay(this::refreshInBackground, 0, period, TimeUnit.MILLISECONDS);
+        scheduleTick(0, 0);
     }
 
     /**
@@ -205,23 +216,61 @@ public final class SnapshotSource implements AutoCloseable {
         return current;
     }
 
-    /** Queues one refresh now when the last one started more than a refresh interval ago. */
+    /**
+     * Brings the next tick forward to one refresh interval after the last refresh started (now, when
+     * that has passed): an idle source may be asleep until its idle period ends. A tick already due
+     * within half an interval of that time is left as it is, so under load reads do not reschedule.
+     */
     private void wakeIfBehind() {
         long sinceLast = clock.millis() - lastRefreshStartMillis;
-        if (sinceLast < refreshIntervalMillis && sinceLast >= 0) {
-            return;
+        // A clock that stepped back (sinceLast < 0): refresh now.
+        long delay = sinceLast < 0 ? 0 : Math.max(0, refreshIntervalMillis - sinceLast);
+        scheduleTick(delay, refreshIntervalMillis / 2);
+    }
+
+    /**
+     * Makes the pending tick due in {@code delayMillis}, unless one is already due no more than
+     * {@code slackMillis} after that.
+     */
+    private void scheduleTick(long delayMillis, long slackMillis) {
+        synchronized (scheduleLock) {
+            if (closed) {
+                return;
+            }
+            long at = clock.millis() + delayMillis;
+            if (nextTick != null && nextTickAtMillis - slackMillis <= at) {
+                return;
+            }
+            if (nextTick != null) {
+                nextTick.cancel(false);
+            }
+            long generation = ++tickGeneration;
+            try {
+                nextTick = executor.schedule(() -> tick(generation), delayMillis, TimeUnit.MILLISECONDS);
+                nextTickAtMillis = at;
+            } catch (RejectedExecutionException e) {
+                // The executor (an injected one) is shutting down: nothing to refresh for.
+                nextTick = null;
+                nextTickAtMillis = Long.MAX_VALUE;
+            }
         }
-        if (closed || refreshing || !wakeQueued.compareAndSet(false, true)) {
-            return;
+    }
+
+    /** One tick: refresh (or skip, when idle) and schedule the next. */
+    private void tick(long generation) {
+        synchronized (scheduleLock) {
+            if (generation != tickGeneration || closed) {
+                return;
+            }
+            nextTick = null;
+            nextTickAtMillis = Long.MAX_VALUE;
         }
+        ticks.incrementAndGet();
+        long next = refreshIntervalMillis;
         try {
-            executor.execute(() -> {
-                wakeQueued.set(false);
-                refreshInBackground();
-            });
-        } catch (RejectedExecutionException e) {
-            // Closing: nothing to refresh for.
-            wakeQueued.set(false);
+            next = refreshInBackground();
+        } finally {
+            scheduleTick(next, 0);
         }
     }
 
@@ -233,6 +282,11 @@ public final class SnapshotSource implements AutoCloseable {
     /** Receiver time of the last refresh that read the registry; {@code Long.MIN_VALUE} before the first. */
     public long lastSuccessMillis() {
         return lastSuccessMillis;
+    }
+
+    /** Times the refresh thread woke to refresh or to decide not to; for tests. */
+    long ticks() {
+        return ticks.get();
     }
 
     /** Refreshes that read the registry. */
@@ -255,25 +309,25 @@ public final class SnapshotSource implements AutoCloseable {
         return expiredHosts.get();
     }
 
-    private void refreshInBackground() {
+    /** Refreshes unless idle rules say not yet; returns the delay until the next tick. */
+    private long refreshInBackground() {
         try {
             long now = clock.millis();
             long sinceLast = now - lastRefreshStartMillis;
             // A clock that stepped back (sinceLast < 0) must not stop refreshes: refresh then.
             if (idleRefreshMillis > 0 && !read && ready && sinceLast >= 0 && sinceLast < idleRefreshMillis) {
-                // Nobody looked since the last refresh, which is recent enough: skip this tick.
-                return;
+                // Nobody looked since the last refresh, which is recent enough: sleep until the idle one.
+                return idleRefreshMillis - sinceLast;
             }
+            boolean demanded = read;
             read = false;
             lastRefreshStartMillis = now;
-            refreshing = true;
-            try {
-                refreshNow();
-            } finally {
-                refreshing = false;
-            }
+            refreshNow();
+            // Unread and readable: nothing asks for the full rate until a read brings the tick forward.
+            return idleRefreshMillis > 0 && !demanded && ready ? idleRefreshMillis : refreshIntervalMillis;
         } catch (Throwable t) {
             LOG.error("snapshot refresh of farm {} crashed; will retry", keys.farm(), t);
+            return refreshIntervalMillis;
         }
     }
 
@@ -472,7 +526,13 @@ public final class SnapshotSource implements AutoCloseable {
     /** Stops refreshing; closes the connection and thread if this source opened them. Idempotent. */
     @Override
     public void close() {
-        task.cancel(false);
+        synchronized (scheduleLock) {
+            closed = true;
+            if (nextTick != null) {
+                nextTick.cancel(false);
+                nextTick = null;
+            }
+        }
         synchronized (refreshLock) {
             closed = true;
         }

@@ -74,13 +74,31 @@ class DeadlineTimerTest {
     }
 
     @Test
-    void registryConnectionUsesItInsteadOfTheTickingWheelTimer() {
+    void registryCommandsPutNothingOnTheTimer() {
         try (RegistryConnection connection = RegistryConnection.open(Hosts.fastConfig(redis.uri()));
              SnapshotSource source = SnapshotSource.start(connection, SnapshotPolicy.DEFAULT, Clock.systemUTC())) {
-            // Commands with a timeout have run, so Lettuce's default timer would have started its thread.
             await().atMost(Duration.ofSeconds(10)).until(() -> source.refreshes() >= 3);
+            // Their synchronous calls time out by themselves: no timer entry, no timer wake-up per command.
+            assertThat(connection.timer().scheduled()).isZero();
+        }
+    }
+
+    @Test
+    void registryConnectionReconnectsOnItInsteadOfTheTickingWheelTimer() {
+        try (RegistryConnection connection = RegistryConnection.open(Hosts.fastConfig(redis.uri()));
+             SnapshotSource source = SnapshotSource.start(connection, SnapshotPolicy.DEFAULT, Clock.systemUTC())) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> source.refreshes() >= 3);
+            redis.kill();
+            try {
+                await().atMost(Duration.ofSeconds(10)).until(() -> source.refreshFailures() >= 1);
+            } finally {
+                redis.start();
+            }
+            long before = source.refreshes();
+            await().atMost(Duration.ofSeconds(10)).until(() -> source.refreshes() > before + 2);
+            // The reconnect's delay was scheduled here, and Lettuce's own timer never started.
+            assertThat(connection.timer().scheduled()).isPositive();
             assertThat(Thread.getAllStackTraces().keySet()).extracting(Thread::getName)
-                    .contains("farmgate-redis-timer")
                     .noneMatch(name -> name.startsWith("lettuce-timer"));
         }
     }

@@ -65,14 +65,45 @@ class SnapshotIdleRefreshTest {
     }
 
     @Test
+    void unreadSourceWakesOncePerIdlePeriodNotEveryRefreshInterval() {
+        source = SnapshotSource.start(connection, SnapshotPolicy.DEFAULT, Clock.systemUTC(), IDLE_MILLIS);
+        await().atMost(Duration.ofSeconds(10)).until(source::ready);
+        long ticks = source.ticks();
+        long start = System.nanoTime();
+
+        // At 50 ms a ticking thread would wake ~20 times in a second.
+        await().pollDelay(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5)).until(() -> true);
+        long elapsedMillis = (System.nanoTime() - start) / 1_000_000;
+
+        assertThat(source.ticks() - ticks).isLessThanOrEqualTo(1 + elapsedMillis / IDLE_MILLIS);
+    }
+
+    @Test
+    void readWakesASleepingIdleSourceWithoutWaitingForItsIdlePeriod() {
+        // Asleep for a minute after its first refresh, which nobody asked for.
+        source = SnapshotSource.start(connection, SnapshotPolicy.DEFAULT, Clock.systemUTC(), 60_000);
+        await().atMost(Duration.ofSeconds(10)).until(source::ready);
+        long start = source.refreshes();
+
+        source.current();
+        await().atMost(Duration.ofSeconds(5)).until(() -> source.refreshes() > start);
+        // Reads go on: so does the full rate (every 50 ms).
+        long reading = source.refreshes();
+        await().atMost(Duration.ofSeconds(5)).until(() -> {
+            source.current();
+            return source.refreshes() - reading >= 10;
+        });
+    }
+
+    @Test
     void peekingDoesNotKeepAnIdleSourceAtTheFullRate() {
         MutableClock clock = MutableClock.atEpochOf2025();
         source = SnapshotSource.start(connection, SnapshotPolicy.DEFAULT, clock, IDLE_MILLIS);
         await().atMost(Duration.ofSeconds(10)).until(source::ready);
         long start = source.refreshes();
 
-        // The clock stands still, so the idle period never passes: ticks every 50 ms all skip,
-        // however often the watchers peek.
+        // The clock stands still, so the idle period never passes: no refresh, however often the
+        // watchers peek.
         await().pollDelay(Duration.ofMillis(600)).pollInterval(Duration.ofMillis(20)).atMost(Duration.ofSeconds(5))
                 .until(() -> source.peek() != null);
         assertThat(source.refreshes()).isEqualTo(start);
