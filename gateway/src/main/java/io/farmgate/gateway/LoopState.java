@@ -2,6 +2,7 @@ package io.farmgate.gateway;
 
 import io.netty.util.concurrent.EventExecutor;
 import java.nio.ByteBuffer;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,7 +30,8 @@ final class LoopState {
 
     private final PublicListener.Limits limits;
     private PublicConnection first;
-    private boolean sweeping;
+    /** The periodic sweep while this loop has connections; null while it has none. */
+    private ScheduledFuture<?> sweep;
 
     LoopState(PublicListener.Limits limits, AssignmentTokens tokens) {
         this.limits = limits;
@@ -40,7 +42,10 @@ final class LoopState {
         this.io = ByteBuffer.allocateDirect(Math.max(IO_BYTES, limits.maxHeadBytes()));
     }
 
-    /** Starts watching a new connection; the first one starts this loop's periodic sweep. */
+    /**
+     * Starts watching a new connection; the first one after a quiet spell starts this loop's periodic
+     * sweep, which stops again once the loop has no connections (an idle loop does not wake).
+     */
     void add(PublicConnection c, EventExecutor loop) {
         c.next = first;
         c.previous = null;
@@ -48,11 +53,15 @@ final class LoopState {
             first.previous = c;
         }
         first = c;
-        if (!sweeping) {
-            sweeping = true;
+        if (sweep == null) {
             long period = limits.sweepMillis();
-            loop.scheduleWithFixedDelay(this::sweep, period, period, TimeUnit.MILLISECONDS);
+            sweep = loop.scheduleWithFixedDelay(this::sweep, period, period, TimeUnit.MILLISECONDS);
         }
+    }
+
+    /** Whether the periodic sweep is scheduled; for tests. */
+    boolean sweeping() {
+        return sweep != null;
     }
 
     void remove(PublicConnection c) {
@@ -68,7 +77,7 @@ final class LoopState {
         c.previous = null;
     }
 
-    /** Closes connections past their header, idle or linger deadline. */
+    /** Closes connections past their header, idle or linger deadline; stops when none is left. */
     private void sweep() {
         try {
             long now = System.nanoTime();
@@ -77,6 +86,10 @@ final class LoopState {
                 PublicConnection next = c.next;
                 c.checkDeadline(now);
                 c = next;
+            }
+            if (first == null && sweep != null) {
+                sweep.cancel(false);
+                sweep = null;
             }
         } catch (Throwable t) {
             LOG.warn("public listener timeout sweep failed", t);

@@ -139,6 +139,10 @@ public final class Rebalancer implements AutoCloseable {
 
     /** Writes each action and logs it as an event; a failed write ends the period (the next one re-plans). */
     private void apply(RebalanceStep step) {
+        if (step.actions().isEmpty()) {
+            // Most periods: no formatting then, which would otherwise keep the JIT compiling in an idle gateway.
+            return;
+        }
         String summary = step.plan().summary();
         for (RebalanceAction a : step.actions()) {
             Map<String, String> details = new LinkedHashMap<>();
