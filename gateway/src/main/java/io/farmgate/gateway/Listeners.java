@@ -4,6 +4,7 @@ import io.javalin.config.JavalinConfig;
 import java.util.ArrayList;
 import java.util.List;
 import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.LowResourceMonitor;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 
@@ -12,11 +13,18 @@ final class Listeners {
 
     private final List<ServerConnector> connectors = new ArrayList<>();
 
-    /** Common Javalin settings of both listeners: quiet start, bounded request heads, no version header. */
+    /**
+     * Common Javalin settings: quiet start, bounded request heads, no version header, and no
+     * low-resource monitor.
+     */
     static void quiet(JavalinConfig cfg, int maxRequestHeaderBytes) {
         cfg.startup.showJavalinBanner = false;
         cfg.startup.startupWatcherEnabled = false;
         cfg.startup.showOldJavalinVersionWarning = false;
+        // Javalin's default server adds one, which wakes Jetty's scheduler every second for as long as
+        // the gateway runs (a tenth of an idle gateway's wake-ups) to shorten idle timeouts when the
+        // thread pool runs low: the admin API's few clients never make it.
+        cfg.jetty.modifyServer(server -> server.getBeans(LowResourceMonitor.class).forEach(server::removeBean));
         cfg.jetty.modifyHttpConfiguration(http -> {
             http.setRequestHeaderSize(maxRequestHeaderBytes);
             http.setSendServerVersion(false);
