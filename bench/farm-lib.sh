@@ -71,7 +71,7 @@ start_farmgate_gateway() {
   # What the launcher adds as root (GatewayCommand.LAUNCHER_ROOT_JAVA_OPTS): background threads below the event loops.
   [ "$(id -u)" = 0 ] && as_root="-XX:ThreadPriorityPolicy=1 -XX:JavaPriority1_To_OSPriority=19 -XX:JavaPriority6_To_OSPriority=0 -XX:JavaPriority7_To_OSPriority=0 -XX:JavaPriority8_To_OSPriority=0 -XX:JavaPriority9_To_OSPriority=0 -XX:JavaPriority10_To_OSPriority=0"
   # shellcheck disable=SC2086 # a list of JVM options
-  taskset -c "$4" java -XX:-UsePerfData $as_root -Xms256m -Xmx256m -XX:+UseParallelGC -jar "$JAR" gateway \
+  taskset -c "$4" java -XX:-UsePerfData -XX:+UnlockDiagnosticVMOptions -XX:GuaranteedSafepointInterval=5000 -XX:AsyncDeflationInterval=5000 $as_root -Xms256m -Xmx256m -XX:+UseParallelGC -jar "$JAR" gateway \
     --redis "redis://127.0.0.1:$2" --farm "$3" --listen "127.0.0.1:$1" \
     --admin-listen "127.0.0.1:$(($1 + 1))" --admin-token bench-admin-token-not-secret >"$WORK/gateway.log" 2>&1 &
   GATEWAY_PID=$!
