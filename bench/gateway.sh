@@ -12,7 +12,8 @@
 #   - CPU per new connection at a fixed CONN_RATE connections/s (open loop, `Connection: close`,
 #     bench/src/c/openloop.c): time on CPU of every thread of every process of the server
 #     (/proc/PID/task/*/schedstat, exact; utime + stime, sampled at ticks, printed beside it),
-#     divided by the connections answered; plus the p99 of those connections;
+#     divided by the connections answered; plus the p99 of those connections; CONN_ROUNDS rounds of
+#     CONN_SECONDS s alternating the servers, medians of the rounds;
 #   - p99 at half of saturation: an open-loop keep-alive run at half the server's median keep-alive
 #     req/s measured above, DURATION s per server per round, rounds alternating the servers (median
 #     of the rounds), by bench/src/c/openloop.c (C, epoll; built here with gcc): CONNECTIONS
@@ -26,10 +27,11 @@
 #
 # Usage: bench/gateway.sh [--quick] [--rounds N] [--duration S] [--connections N] [--no-build] [--results FILE]
 #   defaults: 3 rounds of 10 s per server and mode, 50 connections, 15 s JIT warm-up, 10 assign pairs
-#   of 3 s, 20 s at 1000 connections/s, idle: 60 s warm-up, up to 300 s more for the JIT, 60 s measured
+#   of 3 s, 3 rounds of 10 s at 1000 connections/s, idle: 60 s warm-up, up to 300 s more for the JIT,
+#   60 s measured
 #   --quick:  1 round of 2 s, 3 s warm-up, 2 assign pairs of 1 s, 3 s at 1000 connections/s, 5 s idle,
 #             unsettled (checks that the script works; the figures are rough)
-# The environment may set ROUNDS, DURATION, CONNECTIONS, WARMUP, CONN_RATE, CONN_SECONDS, IDLE_SECONDS,
+# The environment may set ROUNDS, DURATION, CONNECTIONS, WARMUP, CONN_RATE, CONN_SECONDS, CONN_ROUNDS, IDLE_SECONDS,
 # IDLE_WARMUP, IDLE_SETTLE, ASSIGN_PAIRS, ASSIGN_SECONDS, HOSTS, SERVER_CPU, LOAD_CPU and the ports (REDIS_PORT, GATEWAY_PORT (+1 admin), NGINX_PORT, HAPROXY_PORT).
 # Needs java, mvn, gcc, wrk, nginx, haproxy and redis-server; stops only the processes it started, by PID.
 set -euo pipefail
@@ -43,7 +45,8 @@ DURATION="${DURATION:-10}"
 CONNECTIONS="${CONNECTIONS:-50}"
 WARMUP="${WARMUP:-15}"
 CONN_RATE="${CONN_RATE:-1000}"
-CONN_SECONDS="${CONN_SECONDS:-20}"
+CONN_SECONDS="${CONN_SECONDS:-10}"
+CONN_ROUNDS="${CONN_ROUNDS:-3}"
 IDLE_SECONDS="${IDLE_SECONDS:-60}"
 IDLE_WARMUP="${IDLE_WARMUP:-60}"
 IDLE_SETTLE="${IDLE_SETTLE:-300}"
@@ -54,7 +57,7 @@ RESULTS="$ROOT/bench/results/gateway.txt"
 BUILD=yes
 while [ $# -gt 0 ]; do
   case "$1" in
-    --quick) ROUNDS=1; DURATION=2; WARMUP=3; CONN_SECONDS=3; IDLE_SECONDS=5; IDLE_WARMUP=1; IDLE_SETTLE=0; ASSIGN_PAIRS=2; ASSIGN_SECONDS=1; shift ;;
+    --quick) ROUNDS=1; DURATION=2; WARMUP=3; CONN_SECONDS=3; CONN_ROUNDS=1; IDLE_SECONDS=5; IDLE_WARMUP=1; IDLE_SETTLE=0; ASSIGN_PAIRS=2; ASSIGN_SECONDS=1; shift ;;
     --rounds) ROUNDS=$2; shift 2 ;;
     --duration) DURATION=$2; shift 2 ;;
     --connections) CONNECTIONS=$2; shift 2 ;;
@@ -63,7 +66,7 @@ while [ $# -gt 0 ]; do
     *) echo "unknown option: $1 (expected --quick, --rounds, --duration, --connections, --results, --no-build)" >&2; exit 2 ;;
   esac
 done
-for v in ROUNDS DURATION CONNECTIONS WARMUP CONN_RATE CONN_SECONDS IDLE_SECONDS HOSTS ASSIGN_PAIRS ASSIGN_SECONDS; do
+for v in ROUNDS DURATION CONNECTIONS WARMUP CONN_RATE CONN_SECONDS CONN_ROUNDS IDLE_SECONDS HOSTS ASSIGN_PAIRS ASSIGN_SECONDS; do
   [[ "${!v}" =~ ^[1-9][0-9]*$ ]] || { echo "$v: ${!v} (expected: a whole number > 0)" >&2; exit 2; }
 done
 
@@ -259,22 +262,32 @@ for pair in $(seq 1 "$ASSIGN_PAIRS"); do
   echo "assign pair $pair: 307 $plain req/s, /v1/assign $assign req/s, ratio $ratio"
 done
 
-# CPU per new connection at a fixed rate, open loop.
-declare -A CONN_US CONN_P99 CONN_ERR
+# CPU per new connection at a fixed rate, open loop; rounds alternate the servers (one sample per
+# server swung by a third with the machine's background load), medians of the rounds.
+declare -A CONN_US CONN_P99 CONN_ERR CONN_ROUNDS_US
+for round in $(seq 1 "$CONN_ROUNDS"); do
+  for server in nginx haproxy gateway; do
+    before=$(cpu_ticks "$server")
+    before_ns=$(cpu_ns "$server")
+    # A second of the same schedule first, unmeasured by the generator but inside the CPU window.
+    line=$(openloop "$server" close "$CONN_RATE" "$CONN_SECONDS" "$CONN_RATE")
+    after_ns=$(cpu_ns "$server")
+    after=$(cpu_ticks "$server")
+    # The CPU spans the generator's unmeasured warm-up connections too (the same work, at the same rate).
+    n=$(( $(field requests <<<"$line") + CONN_RATE ))
+    us=$(awk -v t=$((after_ns - before_ns)) -v n="${n:-0}" 'BEGIN { printf "%.0f", (n > 0 ? t / 1e3 / n : 0) }')
+    ticks_us=$(awk -v t=$((after - before)) -v k="$CLK_TCK" -v n="${n:-0}" 'BEGIN { printf "%.0f", (n > 0 ? t / k * 1e6 / n : 0) }')
+    CONN_US[$server]+="$us "
+    CONN_P99[$server]+="$(field p99_ms <<<"$line") "
+    errors=$(field errors <<<"$line")
+    CONN_ERR[$server]=$(( ${CONN_ERR[$server]:-0} + ${errors:-1} ))
+    echo "round $round: $server: $CONN_RATE connections/s for ${CONN_SECONDS}s: $line, $us us CPU per connection (schedstat; utime + stime ticks say $ticks_us)"
+  done
+done
 for server in nginx haproxy gateway; do
-  before=$(cpu_ticks "$server")
-  before_ns=$(cpu_ns "$server")
-  # A second of the same schedule first, unmeasured by the generator but inside the CPU window.
-  line=$(openloop "$server" close "$CONN_RATE" "$CONN_SECONDS" "$CONN_RATE")
-  after_ns=$(cpu_ns "$server")
-  after=$(cpu_ticks "$server")
-  # The CPU spans the generator's unmeasured warm-up connections too (the same work, at the same rate).
-  n=$(( $(field requests <<<"$line") + CONN_RATE ))
-  CONN_US[$server]=$(awk -v t=$((after_ns - before_ns)) -v n="${n:-0}" 'BEGIN { printf "%.0f", (n > 0 ? t / 1e3 / n : 0) }')
-  ticks_us=$(awk -v t=$((after - before)) -v k="$CLK_TCK" -v n="${n:-0}" 'BEGIN { printf "%.0f", (n > 0 ? t / k * 1e6 / n : 0) }')
-  CONN_P99[$server]=$(field p99_ms <<<"$line")
-  CONN_ERR[$server]=$(field errors <<<"$line")
-  echo "$server: $CONN_RATE connections/s for ${CONN_SECONDS}s: $line, ${CONN_US[$server]} us CPU per connection (schedstat; utime + stime ticks say $ticks_us)"
+  CONN_ROUNDS_US[$server]="${CONN_US[$server]}"
+  CONN_US[$server]=$(median <<<"${CONN_US[$server]}" | awk '{ printf "%.0f", $1 }')
+  CONN_P99[$server]=$(median <<<"${CONN_P99[$server]}")
 done
 
 # p99 at half of saturation: open loop, keep-alive, at half the server's median keep-alive req/s from
@@ -317,9 +330,9 @@ for mode in keep-alive close assign; do
       "$(median <<<"${P99[$server/$mode]}")" "${ERR[$server/$mode]}"
   done
 done
-printf '\n%-10s %22s %14s %8s\n' server "CPU us per connection" "p99 ms at $CONN_RATE/s" errors
+printf '\n%-10s %22s %14s %8s   %s\n' server "CPU us per connection" "p99 ms at $CONN_RATE/s" errors "(rounds, us)"
 for server in nginx haproxy gateway; do
-  printf '%-10s %22s %14s %8s\n' "$server" "${CONN_US[$server]}" "${CONN_P99[$server]}" "${CONN_ERR[$server]}"
+  printf '%-10s %22s %14s %8s   %s\n' "$server" "${CONN_US[$server]}" "${CONN_P99[$server]}" "${CONN_ERR[$server]}" "${CONN_ROUNDS_US[$server]}"
 done
 printf '\n%-10s %20s %25s %30s %8s\n' server "half saturation /s" "median p99 ms (open loop)" "median generator lag p99 ms" errors
 for server in nginx haproxy gateway; do
