@@ -24,7 +24,7 @@ import java.util.regex.Pattern;
  *                                certificate must chain to, instead of the JVM's default trust store;
  *                                null for the default. Only with a TLS scheme.
  * @param threadPriority          Java priority (1-10) of the threads the registry's connections and
- *                                sources start (Redis I/O, timeouts, refreshes, nudges). A process whose
+ *                                sources start (Redis I/O, its timer, refreshes, nudges). A process whose
  *                                registry work is background work sets it low; the JVM honours it only
  *                                with {@code -XX:ThreadPriorityPolicy=1} (docs/gateway.md, "JVM settings")
  */
