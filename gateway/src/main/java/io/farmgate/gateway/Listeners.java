@@ -22,8 +22,8 @@ final class Listeners {
         cfg.startup.startupWatcherEnabled = false;
         cfg.startup.showOldJavalinVersionWarning = false;
         // Javalin's default server adds one, which wakes Jetty's scheduler every second for as long as
-        // the gateway runs (a tenth of an idle gateway's wake-ups) to shorten idle timeouts when the
-        // thread pool runs low: the admin API's few clients never make it.
+        // the gateway runs (one of an idle gateway's twenty-odd wake-ups a second) to shorten idle
+        // timeouts when the thread pool runs low: the admin API's few clients never make it.
         cfg.jetty.modifyServer(server -> server.getBeans(LowResourceMonitor.class).forEach(server::removeBean));
         cfg.jetty.modifyHttpConfiguration(http -> {
             http.setRequestHeaderSize(maxRequestHeaderBytes);
