@@ -62,6 +62,10 @@ wait_hosts() {
   exit 1
 }
 
+# What the launcher gives `farmgate gateway` (GatewayCommand.LAUNCHER_JAVA_OPTS), for every script that
+# starts the gateway with `java -jar` itself.
+GATEWAY_JAVA_OPTS="-XX:-UsePerfData -XX:+UnlockDiagnosticVMOptions -XX:GuaranteedSafepointInterval=5000 -XX:AsyncDeflationInterval=5000"
+
 # start_farmgate_gateway PORT REDIS_PORT FARM CPU: `farmgate gateway` as users run it (rebalancer on,
 # tokens off; the launcher's JVM options for gateway, those it adds as root when this runs as root,
 # then a fixed heap and GC) on 127.0.0.1:PORT,
@@ -70,8 +74,8 @@ start_farmgate_gateway() {
   local as_root=""
   # What the launcher adds as root (GatewayCommand.LAUNCHER_ROOT_JAVA_OPTS): background threads below the event loops.
   [ "$(id -u)" = 0 ] && as_root="-XX:ThreadPriorityPolicy=1 -XX:JavaPriority1_To_OSPriority=19 -XX:JavaPriority6_To_OSPriority=0 -XX:JavaPriority7_To_OSPriority=0 -XX:JavaPriority8_To_OSPriority=0 -XX:JavaPriority9_To_OSPriority=0 -XX:JavaPriority10_To_OSPriority=0"
-  # shellcheck disable=SC2086 # a list of JVM options
-  taskset -c "$4" java -XX:-UsePerfData -XX:+UnlockDiagnosticVMOptions -XX:GuaranteedSafepointInterval=5000 -XX:AsyncDeflationInterval=5000 $as_root -Xms256m -Xmx256m -XX:+UseParallelGC -jar "$JAR" gateway \
+  # shellcheck disable=SC2086 # lists of JVM options
+  taskset -c "$4" java $GATEWAY_JAVA_OPTS $as_root -Xms256m -Xmx256m -XX:+UseParallelGC -jar "$JAR" gateway \
     --redis "redis://127.0.0.1:$2" --farm "$3" --listen "127.0.0.1:$1" \
     --admin-listen "127.0.0.1:$(($1 + 1))" --admin-token bench-admin-token-not-secret >"$WORK/gateway.log" 2>&1 &
   GATEWAY_PID=$!

@@ -264,7 +264,7 @@ done
 
 # CPU per new connection at a fixed rate, open loop; rounds alternate the servers (one sample per
 # server swung by a third with the machine's background load), medians of the rounds.
-declare -A CONN_US CONN_P99 CONN_ERR CONN_ROUNDS_US
+declare -A CONN_US CONN_P99 CONN_ERR CONN_ROUNDS_US CONN_ROUNDS_P99
 for round in $(seq 1 "$CONN_ROUNDS"); do
   for server in nginx haproxy gateway; do
     before=$(cpu_ticks "$server")
@@ -277,17 +277,16 @@ for round in $(seq 1 "$CONN_ROUNDS"); do
     n=$(( $(field requests <<<"$line") + CONN_RATE ))
     us=$(awk -v t=$((after_ns - before_ns)) -v n="${n:-0}" 'BEGIN { printf "%.0f", (n > 0 ? t / 1e3 / n : 0) }')
     ticks_us=$(awk -v t=$((after - before)) -v k="$CLK_TCK" -v n="${n:-0}" 'BEGIN { printf "%.0f", (n > 0 ? t / k * 1e6 / n : 0) }')
-    CONN_US[$server]+="$us "
-    CONN_P99[$server]+="$(field p99_ms <<<"$line") "
+    CONN_ROUNDS_US[$server]+="$us "
+    CONN_ROUNDS_P99[$server]+="$(field p99_ms <<<"$line") "
     errors=$(field errors <<<"$line")
     CONN_ERR[$server]=$(( ${CONN_ERR[$server]:-0} + ${errors:-1} ))
     echo "round $round: $server: $CONN_RATE connections/s for ${CONN_SECONDS}s: $line, $us us CPU per connection (schedstat; utime + stime ticks say $ticks_us)"
   done
 done
 for server in nginx haproxy gateway; do
-  CONN_ROUNDS_US[$server]="${CONN_US[$server]}"
-  CONN_US[$server]=$(median <<<"${CONN_US[$server]}" | awk '{ printf "%.0f", $1 }')
-  CONN_P99[$server]=$(median <<<"${CONN_P99[$server]}")
+  CONN_US[$server]=$(median <<<"${CONN_ROUNDS_US[$server]}" | awk '{ printf "%.0f", $1 }')
+  CONN_P99[$server]=$(median <<<"${CONN_ROUNDS_P99[$server]}")
 done
 
 # p99 at half of saturation: open loop, keep-alive, at half the server's median keep-alive req/s from

@@ -182,7 +182,8 @@ CFG
 start_gateway() {
   # The rebalancer runs once per farm (one leader), not per gateway: off, so that only the
   # per-client work is compared. Slow start off: the backends have been up for a while.
-  taskset -c "$SERVER_CPU" java -XX:-UsePerfData -XX:+UnlockDiagnosticVMOptions -XX:GuaranteedSafepointInterval=5000 -XX:AsyncDeflationInterval=5000 -Xms256m -Xmx256m -XX:+UseSerialGC -jar "$JAR" gateway \
+  # shellcheck disable=SC2086 # a list of JVM options (the launcher's, bench/farm-lib.sh)
+  taskset -c "$SERVER_CPU" java $GATEWAY_JAVA_OPTS -Xms256m -Xmx256m -XX:+UseSerialGC -jar "$JAR" gateway \
     --redis "redis://127.0.0.1:$REDIS_PORT" --farm "$FARM" --listen "127.0.0.1:$GATEWAY_PORT" \
     --admin-listen "127.0.0.1:$ADMIN_PORT" --admin-token bench-admin-token-not-secret \
     --no-rebalance --slow-start-millis 0 >"$WORK/gateway.log" 2>&1 &
