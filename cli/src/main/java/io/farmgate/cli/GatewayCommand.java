@@ -33,8 +33,8 @@ import picocli.CommandLine.Option;
         description = {"Runs the gateway: 307 redirects and /v1/assign on --listen, the operator API and metrics on --admin-listen.",
                 "Picks come from an in-memory snapshot of the farm refreshed from Redis; when Redis is away the last one is kept.",
                 "JVM: the farmgate launcher starts this command with",
-                "  " + GatewayCommand.LAUNCHER_PERF_DATA_OPTS,
-                "  " + GatewayCommand.LAUNCHER_HOUSEKEEPING_OPTS,
+                "  " + GatewayCommand.LAUNCHER_JAVA_OPTS_LINE_1,
+                "  " + GatewayCommand.LAUNCHER_JAVA_OPTS_LINE_2,
                 "and as root also with -XX:ThreadPriorityPolicy=1 and priority mappings that run the"
                         + " registry, rebalancer and admin threads at nice 19, below the public event loops"
                         + " (docs/gateway.md, \"JVM settings\"); options in FARMGATE_JAVA_OPTS come after them and win."})
@@ -47,11 +47,11 @@ final class GatewayCommand implements Callable<Integer> {
      * 5 s instead of every 1 s and 250 ms (diagnostic options, hence the unlock): in an idle gateway
      * those two were a sixth of its CPU.
      */
-    static final String LAUNCHER_JAVA_OPTS = GatewayCommand.LAUNCHER_PERF_DATA_OPTS + " "
-            + GatewayCommand.LAUNCHER_HOUSEKEEPING_OPTS;
-    // Two halves, so that --help shows each on a line of its own rather than wrapped at a colon.
-    static final String LAUNCHER_PERF_DATA_OPTS = "-XX:-UsePerfData -XX:+UnlockDiagnosticVMOptions";
-    static final String LAUNCHER_HOUSEKEEPING_OPTS = "-XX:GuaranteedSafepointInterval=5000 -XX:AsyncDeflationInterval=5000";
+    static final String LAUNCHER_JAVA_OPTS = GatewayCommand.LAUNCHER_JAVA_OPTS_LINE_1 + " "
+            + GatewayCommand.LAUNCHER_JAVA_OPTS_LINE_2;
+    // LAUNCHER_JAVA_OPTS in two lines of --help, which would otherwise wrap it at a colon.
+    static final String LAUNCHER_JAVA_OPTS_LINE_1 = "-XX:-UsePerfData -XX:+UnlockDiagnosticVMOptions";
+    static final String LAUNCHER_JAVA_OPTS_LINE_2 = "-XX:GuaranteedSafepointInterval=5000 -XX:AsyncDeflationInterval=5000";
 
     /**
      * What the launcher adds when it runs as root: the JVM then maps Java priorities to nice values,

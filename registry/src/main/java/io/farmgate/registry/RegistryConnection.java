@@ -81,7 +81,8 @@ public final class RegistryConnection implements AutoCloseable {
         SocketOptions socket = SocketOptions.builder().connectTimeout(timeout).keepAlive(true).build();
         // Every command here is synchronous, and a synchronous call already waits at most the URI's
         // timeout and then cancels the command. Lettuce's command timeouts would add a timer entry
-        // per command, and the timer thread's wake-ups were a third of an idle gateway's.
+        // per command: in an idle gateway the timer thread woke 2.4 times a second for them, of
+        // about 30 wake-ups a second in all.
         TimeoutOptions timeouts = TimeoutOptions.create();
         // Without a CA file, TLS trusts the JVM's default store (Lettuce's default SslOptions).
         SslOptions ssl = config.redisCaFile() == null ? ClientOptions.create().getSslOptions()
